@@ -1,0 +1,87 @@
+#include "mta/core/process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "mta/core/exitcodes.h"
+
+namespace mta::process {
+
+pid_t spawn(const std::vector<std::string>& argv, const SpawnOptions& options) {
+  if (argv.empty()) panic("spawn: empty argv");
+  // Everything the child needs is prepared before fork: after fork only
+  // async-signal-safe calls are made (plus setenv/unsetenv, which is safe
+  // here because this program is single-threaded).
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+
+  pid_t pid = ::fork();
+  if (pid == -1) throw_errno("unable to fork");
+  if (pid != 0) return pid;
+
+  // Child. Move parent fds out of the way of the target numbers first, so that
+  // a plan like {0 <- 1, 1 <- 0} works.
+  std::vector<int> staged;
+  for (const auto& [child_fd, parent_fd] : options.fds) {
+    int tmp = ::fcntl(parent_fd, F_DUPFD_CLOEXEC, 64);
+    if (tmp == -1) ::_exit(exec_failed_status);
+    staged.push_back(tmp);
+  }
+  for (std::size_t i = 0; i < staged.size(); ++i)
+    if (::dup2(staged[i], options.fds[i].first) == -1) ::_exit(exec_failed_status);
+  for (int s : staged) ::close(s);
+  if (!options.chdir.empty() && ::chdir(options.chdir.c_str()) == -1) ::_exit(exec_failed_status);
+  for (const auto& name : options.unsetenv) ::unsetenv(name.c_str());
+  for (const auto& kv : options.setenv) ::putenv(const_cast<char*>(kv.c_str()));
+  ::signal(SIGPIPE, SIG_DFL);
+  if (options.use_path)
+    ::execvp(args[0], args.data());
+  else
+    ::execv(args[0], args.data());
+  ::_exit(exec_failed_status);
+}
+
+int wait_for(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) == -1) {
+    if (errno != EINTR) throw_errno("unable to wait for child");
+  }
+  return status;
+}
+
+std::pair<io::Fd, io::Fd> make_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) == -1) throw_errno("unable to create pipe");
+  return {io::Fd(fds[0]), io::Fd(fds[1])};
+}
+
+std::pair<int, std::string> run_capture(const std::vector<std::string>& argv, std::string_view input,
+                                        const SpawnOptions& options) {
+  auto [in_r, in_w] = make_pipe();
+  auto [out_r, out_w] = make_pipe();
+  SpawnOptions opts = options;
+  opts.fds.insert(opts.fds.begin(), {{0, in_r.get()}, {1, out_w.get()}});
+  pid_t pid = spawn(argv, opts);
+  in_r.reset();
+  out_w.reset();
+  // Feed and drain without deadlock: small inputs go first, then we read.
+  // For large inputs a writer child would be needed; callers pass small ones.
+  ::signal(SIGPIPE, SIG_IGN);
+  try {
+    io::write_all(in_w.get(), input);
+  } catch (const MailError&) {
+    // The child may exit without reading; its status tells the story.
+  }
+  in_w.reset();
+  io::Reader r(out_r.get());
+  std::string out = r.read_all();
+  return {wait_for(pid), std::move(out)};
+}
+
+}  // namespace mta::process

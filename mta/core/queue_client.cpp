@@ -1,0 +1,109 @@
+#include "mta/core/queue_client.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "mta/core/exitcodes.h"
+#include "mta/core/process.h"
+
+namespace mta {
+
+std::string queue_status_text(int status, std::string_view custom) {
+  if (!WIFEXITED(status)) return "Zqq crashed (#4.3.0)";
+  int code = WEXITSTATUS(status);
+  switch (code) {
+    case 0: return "";
+    case 11: case 115: return "Denvelope address too long for qq (#5.1.3)";
+    case 31: return "Dmail server permanently rejected message (#5.3.0)";
+    case 51: return "Zqq out of memory (#4.3.0)";
+    case 52: return "Zqq timeout (#4.3.0)";
+    case 53: return "Zqq write error or disk full (#4.3.0)";
+    case 54: return "Zqq read error (#4.3.0)";
+    case 55: return "Zqq unable to read configuration (#4.3.0)";
+    case 56: return "Zqq trouble making network connection (#4.3.0)";
+    case 61: return "Zqq trouble in home directory (#4.3.0)";
+    case 62: case 63: case 64: case 65: case 66: return "Zqq trouble creating files in queue (#4.3.0)";
+    case 71: return "Zmail server temporarily rejected message (#4.3.0)";
+    case 72: return "Zconnection to mail server timed out (#4.4.1)";
+    case 73: return "Zconnection to mail server rejected (#4.4.1)";
+    case 74: return "Zcommunication with mail server failed (#4.4.2)";
+    case 81: case 91: return "Zqq internal bug (#4.3.0)";
+    case 82:
+      if (custom.size() > 2 && (custom[0] == 'D' || custom[0] == 'Z')) return std::string(custom);
+      return "Zqq temporary problem (#4.3.0)";
+    case process::exec_failed_status: return "Zunable to exec qq (#4.3.0)";
+    default:
+      if (code >= 11 && code <= 40) return "Dqq permanent problem (#5.3.0)";
+      return "Zqq temporary problem (#4.3.0)";
+  }
+}
+
+QueueClient::QueueClient(const Home& home) {
+  // A dead queue program must not kill us with SIGPIPE: its exit code says why.
+  ::signal(SIGPIPE, SIG_IGN);
+  auto [msg_r, msg_w] = process::make_pipe();
+  auto [env_r, env_w] = process::make_pipe();
+  auto [err_r, err_w] = process::make_pipe();
+  std::string program = "bin/qmail-queue";
+  if (const char* qq = std::getenv("QMAILQUEUE"); qq && *qq) program = qq;
+  process::SpawnOptions opts;
+  opts.fds = {{0, msg_r.get()}, {1, env_r.get()}, {6, err_w.get()}};
+  opts.chdir = home.root;
+  pid_ = process::spawn({program}, opts);
+  message_fd_ = std::move(msg_w);
+  envelope_fd_ = std::move(env_w);
+  error_fd_ = std::move(err_r);
+  writer_ = std::make_unique<io::Writer>(message_fd_.get(), 65536);
+}
+
+QueueClient::~QueueClient() {
+  if (!finished_ && pid_ > 0) {
+    // Abandoned (an exception on the way): closing the pipes makes the queue
+    // program see a short envelope and exit 54 without queueing.
+    message_fd_.reset();
+    envelope_fd_.reset();
+    error_fd_.reset();
+    try {
+      process::wait_for(pid_);
+    } catch (...) {
+    }
+  }
+}
+
+QueueResult QueueClient::finish(const Envelope& env) {
+  finished_ = true;
+  bool write_failed = false;
+  try {
+    writer_->flush();
+  } catch (const MailError&) {
+    write_failed = true;
+  }
+  message_fd_.reset();
+  if (!write_failed) {
+    try {
+      io::write_all(envelope_fd_.get(), format_envelope(env));
+    } catch (const MailError&) {
+      write_failed = true;
+    }
+  }
+  envelope_fd_.reset();
+  std::string custom;
+  {
+    io::Reader r(error_fd_.get());
+    std::string chunk(256, '\0');
+    std::size_t n = r.read(chunk.data(), 255);
+    custom.assign(chunk.data(), n);
+  }
+  error_fd_.reset();
+  QueueResult result;
+  result.wait_status = process::wait_for(pid_);
+  result.text = queue_status_text(result.wait_status, custom);
+  // qmail.c: a caller-side write error turns success into a read error.
+  if (result.ok() && write_failed) result.text = "Zqq read error (#4.3.0)";
+  return result;
+}
+
+}  // namespace mta

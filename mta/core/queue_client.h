@@ -1,0 +1,61 @@
+// mta/core/queue_client.h — handing a message to qmail-queue.
+//
+// Everything that creates mail goes through this one client (qmail's qmail.c).
+// The queue program is $QMAILQUEUE, else <home>/bin/qmail-queue; it runs with
+// its working directory at the home (so a relative $QMAILQUEUE works as in
+// qmail), fd 0 = the message, fd 1 = the envelope, fd 6 = an optional
+// error-text channel (notqmail's exit 82). The message is streamed first, then
+// its pipe is closed and the envelope written.
+//
+// finish() maps the exit status through the table of qmail-queue(8) to a
+// status text that starts with D (permanent) or Z (temporary), exactly the
+// strings qmail's callers print; an empty text means queued.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "mta/core/envelope.h"
+#include "mta/core/io.h"
+#include "mta/core/paths.h"
+
+namespace mta {
+
+struct QueueResult {
+  int wait_status = 0;
+  std::string text;  // "" when queued, else "D..." or "Z..."
+  bool ok() const { return text.empty(); }
+  bool permanent() const { return !text.empty() && text[0] == 'D'; }
+  std::string_view reason() const { return text.empty() ? text : std::string_view(text).substr(1); }
+};
+
+// The D/Z text for a qmail-queue wait status (custom is the fd-6 text).
+std::string queue_status_text(int wait_status, std::string_view custom = {});
+
+class QueueClient {
+ public:
+  // Starts the queue program. Throws TempError if it cannot be started.
+  explicit QueueClient(const Home& home);
+  ~QueueClient();
+  QueueClient(const QueueClient&) = delete;
+  QueueClient& operator=(const QueueClient&) = delete;
+
+  // The message stream; write errors are remembered and reported by finish().
+  io::Writer& message() { return *writer_; }
+  void put(std::string_view data) { writer_->write(data); }
+  pid_t qp() const { return pid_; }
+
+  // Closes the message, sends the envelope, waits. Call once.
+  QueueResult finish(const Envelope& env);
+
+ private:
+  pid_t pid_ = -1;
+  io::Fd message_fd_, envelope_fd_, error_fd_;
+  std::unique_ptr<io::Writer> writer_;
+  bool finished_ = false;
+};
+
+}  // namespace mta
