@@ -6,6 +6,11 @@
 
 namespace mta {
 
+bool Home::is_sandbox() const {
+  std::error_code ec;
+  return fs::exists(sandbox_marker(), ec);
+}
+
 bool running_setid() { return getuid() != geteuid() || getgid() != getegid(); }
 
 fs::path default_qmail_home() { return LETTERSHOP_QMAILHOME; }

@@ -20,6 +20,11 @@ struct Home {
   fs::path queue() const { return root / "queue"; }
   fs::path users() const { return root / "users"; }
   fs::path alias() const { return root / "alias"; }
+  // Present in a sandbox instance (qmail-setup --sandbox, or set up by a
+  // non-root user): every program runs as the instance owner and accounts
+  // come from users/passwd instead of the system database.
+  fs::path sandbox_marker() const { return root / "sandbox"; }
+  bool is_sandbox() const;
 };
 
 // True when the process runs with privileges its caller does not have.
