@@ -1,0 +1,55 @@
+# tests/e2e/lib/instance.sh — a throw-away sandbox instance for one e2e scenario.
+#
+# Usage, at the top of a scenario:
+#   . "$LETTERSHOP_SRC/tests/e2e/lib/instance.sh"
+#   new_instance                # QMAILHOME=<fresh dir>, exported; also $dir
+#   new_instance mail.example.org   # the same with another control/me
+#   ... run programs, assert with fail "why" ...
+#
+# new_instance runs `qmail-setup DIR --sandbox --me example.test` in a
+# `mktemp -d` directory and sets an EXIT trap: on success the directory is
+# removed; on failure (non-zero exit status) it is kept and its path printed,
+# so the queue and logs can be inspected. A scenario that needs its own
+# cleanup adds it with `on_exit 'command'` instead of replacing the trap.
+#
+# Needs LETTERSHOP_BIN (the built programs), as ctest sets it.
+
+set -eu
+
+: "${LETTERSHOP_BIN:?LETTERSHOP_BIN must name the folder of the built programs}"
+
+_instance_cleanup=""
+
+# on_exit CMD - run CMD (a shell string) when the scenario ends, before cleanup
+on_exit() {
+  _instance_cleanup="$_instance_cleanup
+$1"
+}
+
+_instance_exit() {
+  status=$?
+  set +e
+  eval "$_instance_cleanup"
+  if [ "$status" -eq 0 ]; then
+    rm -rf "$dir"
+  else
+    echo "FAILED (exit $status); instance kept in $dir" >&2
+  fi
+  exit "$status"
+}
+
+# fail MESSAGE - report a failed assertion and end the scenario
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+# new_instance [HOSTNAME] - create and export the instance (me: example.test)
+new_instance() {
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/lettershop-e2e.XXXXXX")
+  trap _instance_exit EXIT
+  setup_out=$("$LETTERSHOP_BIN/qmail-setup" "$dir" --sandbox --me "${1:-example.test}" 2>&1) ||
+    fail "qmail-setup failed: $setup_out"
+  QMAILHOME=$dir
+  export QMAILHOME
+}
