@@ -72,13 +72,19 @@ std::optional<std::string> read_file(const fs::path& path) {
 void replace_file(const fs::path& path, std::string_view contents, mode_t mode) {
   fs::path tmp = path;
   tmp += ".tmp";
-  {
+  // A .tmp left by a crash would keep its old mode under O_TRUNC: start afresh.
+  ::unlink(tmp.c_str());
+  try {
     Fd fd = open_or_throw(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode);
     write_all(fd.get(), contents);
     fsync_or_throw(fd.get(), tmp.string());
     fd.close();
+    if (::rename(tmp.c_str(), path.c_str()) == -1) throw_errno(cat("unable to move ", tmp.string()));
+  } catch (...) {
+    // The old file is untouched; do not leave a half-written .tmp next to it.
+    ::unlink(tmp.c_str());
+    throw;
   }
-  if (::rename(tmp.c_str(), path.c_str()) == -1) throw_errno(cat("unable to move ", tmp.string()));
   fsync_dir(path.has_parent_path() ? path.parent_path() : fs::path("."));
 }
 
