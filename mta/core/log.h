@@ -3,8 +3,8 @@
 // qmail's logs are one event per line on a descriptor (qmail-send: fd 0,
 // others: stderr) so that multilog, splogger or journald can take them.
 // Text that came from outside (addresses, remote replies) goes through
-// safe() first: bytes outside 33..126 become '_' except that a space stays
-// a space only where the format allows it (qmail's logsafe).
+// safe() first (qmail-send's logsafe): a newline becomes '/', and space,
+// '%' and every byte outside 33..126 become '_'.
 #pragma once
 
 #include <string>
@@ -14,7 +14,7 @@
 
 namespace mta::log {
 
-// qmail-send's logsafe: every byte outside printable ASCII (and space) -> '_'.
+// qmail-send's logsafe: '\n' -> '/'; space, '%' and bytes outside 33..126 -> '_'.
 std::string safe(std::string_view text);
 // Non-printable bytes (outside 32..126) become replacement (qmail-qread uses it).
 std::string printable(std::string_view text, char replacement = '_');
