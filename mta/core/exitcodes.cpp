@@ -13,11 +13,15 @@ namespace mta {
 bool errno_is_temporary(int err) {
   // The same set as qmail's error_temp(): resource shortages, interruptions,
   // I/O trouble and network conditions that may clear up by themselves.
+  // EINPROGRESS and EPIPE are not in qmail's list; they stay because an
+  // unfinished connect or a vanished peer is worth a retry too.
   switch (err) {
     case EINTR: case ENOMEM: case ETXTBSY: case EIO: case ETIMEDOUT: case EWOULDBLOCK:
     case EINPROGRESS: case ECONNREFUSED: case ECONNRESET: case ENETDOWN: case ENETUNREACH:
     case EHOSTUNREACH: case EHOSTDOWN: case ENFILE: case EMFILE: case ENOSPC: case EDQUOT:
     case ESTALE: case ENOLCK: case ENOBUFS: case EPIPE:
+    case EDEADLK: case EBUSY: case EFBIG: case ENETRESET: case ECONNABORTED: case ETOOMANYREFS:
+    case EUSERS:
       return true;
     default:
       return false;
