@@ -278,7 +278,7 @@ Result rewrite_header(message::Header header, const Options& options, const Sett
     if (!is_sender && !is_recipient) continue;
     Rewritten w = rewrite_field(f, rw);
     if (!w.parsed) {
-      if (is_sender) throw ExitError(exit_perm, "unable to parse this line: " + log::safe(message::unfold(f.raw)));
+      if (is_sender) throw ExitError(exit_perm, "unable to parse this line: " + log::printable(message::unfold(f.raw)));
       continue;  // notqmail: a bad recipient field stays and names no one
     }
     f.raw = std::move(w.raw);
@@ -349,7 +349,7 @@ Result rewrite_header(message::Header header, const Options& options, const Sett
     }
   if (use_header) r.recipients.insert(r.recipients.end(), header_recipients.begin(), header_recipients.end());
   for (const auto& rcpt : r.recipients)
-    if (has_cr_or_lf(rcpt)) throw ExitError(exit_perm, "unable to parse address: " + log::safe(rcpt));
+    if (has_cr_or_lf(rcpt)) throw ExitError(exit_perm, "unable to parse address: " + log::printable(rcpt));
 
   r.header = std::move(added);
   r.header += header.text();
