@@ -41,8 +41,11 @@ for i in $(seq 1 "$runs"); do
   delay=$(printf '0.%03d' $((RANDOM % 160)))
   "$LETTERSHOP_BIN/qmail-queue" < <(feed_message) 1< <(feed_envelope) &
   qq=$!
-  sleep "$delay"
-  kill -KILL "$qq" 2>/dev/null || true
+  # Every tenth run is left alone: completions are guaranteed however slow the machine.
+  if [ $((i % 10)) -ne 0 ]; then
+    sleep "$delay"
+    kill -KILL "$qq" 2>/dev/null || true
+  fi
   rc=0
   { wait "$qq"; } 2>/dev/null || rc=$?
   case $rc in
