@@ -141,7 +141,10 @@ void parse_bare(const std::vector<Token>& seg, std::vector<Item>& out) {
       return;
     }
     Item item;
-    item.members.push_back(Mailbox{"", "", addr_spec(spec), false, comment});
+    std::string a = addr_spec(spec);
+    // A bare "" is the empty address: it can only be written back as <>.
+    bool angle = a.empty();
+    item.members.push_back(Mailbox{"", "", std::move(a), angle, comment});
     out.push_back(std::move(item));
     spec.clear();
     comment.clear();
