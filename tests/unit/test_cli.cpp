@@ -3,7 +3,6 @@
 // operands in order, and every mistake a UsageError (exit 100).
 #include <catch2/catch.hpp>
 
-#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -19,9 +18,9 @@ namespace {
 struct Argv {
   std::vector<std::string> words;
   std::vector<char*> ptrs;
-  explicit Argv(std::initializer_list<const char*> args) {
+  explicit Argv(const std::vector<std::string>& args) {
     words.emplace_back("prog");
-    for (const char* a : args) words.emplace_back(a);
+    for (const auto& a : args) words.push_back(a);
     for (auto& w : words) ptrs.push_back(w.data());
     ptrs.push_back(nullptr);
   }
@@ -40,7 +39,7 @@ po::options_description inject_options() {
   return d;
 }
 
-cli::Parsed parse(std::initializer_list<const char*> args, const po::options_description& d) {
+cli::Parsed parse(const std::vector<std::string>& args, const po::options_description& d) {
   Argv a(args);
   return cli::parse(a.argc(), a.argv(), d);
 }
@@ -54,14 +53,14 @@ std::vector<std::string> sender_values(const cli::Parsed& p) {
 
 TEST_CASE("command-line mistakes are usage errors, never temporary failures") {
   const auto d = inject_options();
-  const std::vector<std::initializer_list<const char*>> rows = {
+  const std::vector<std::vector<std::string>> rows = {
       {"-x"},            // unknown flag
       {"-nx"},           // unknown flag inside a sticky group
       {"-f"},            // missing value
       {"--nosuchlong"},  // unknown long option
   };
   for (const auto& row : rows) {
-    INFO("argv: " << *row.begin());
+    INFO("argv: " << row.front());
     CHECK_THROWS_AS(parse(row, d), mta::UsageError);
   }
 }
