@@ -42,7 +42,7 @@ std::optional<Failure> copy(const std::string& in, std::string& out, bool trickl
   return std::nullopt;
 }
 
-// A scratch queue with qmail's tree (reference 2.1), removed afterwards.
+// A scratch queue with the part of qmail's tree (reference 2.1) qmail-queue uses, removed afterwards.
 struct ScratchQueue {
   fs::path root;
   mta::QueueLayout layout;
@@ -51,9 +51,13 @@ struct ScratchQueue {
     REQUIRE(mkdtemp(tmpl.data()) != nullptr);
     root = tmpl;
     layout.root = root;
-    for (const char* d : {"pid", "intd", "todo", "bounce", "lock"}) fs::create_directory(root / d);
-    for (const char* d : {"mess", "info", "local", "remote"})
-      for (unsigned i = 0; i < layout.split; ++i) fs::create_directories(root / d / std::to_string(i));
+    restore();
+  }
+  // (Re)creates the directories qmail-queue writes into; info/, local/,
+  // remote/ and bounce/ are qmail-send's and not needed here.
+  void restore() {
+    for (const char* d : {"pid", "intd", "todo", "lock"}) fs::create_directory(root / d);
+    for (unsigned i = 0; i < layout.split; ++i) fs::create_directories(root / "mess" / std::to_string(i));
   }
   ~ScratchQueue() { fs::remove_all(root); }
   // Every file below the queue, as paths relative to it.
@@ -250,9 +254,9 @@ TEST_CASE("a failed enqueue leaves nothing in the queue") {
       {"no mess split directory", "Fa@b\0\0"s, "mess", Failure::mess},
       {"no pid directory", "Fa@b\0\0"s, "pid", Failure::pid},
   };
+  ScratchQueue q;
   for (const auto& row : rows) {
     INFO(row.name);
-    ScratchQueue q;
     if (row.remove_dir) fs::remove_all(q.root / row.remove_dir);
     if (row.remove_dir && std::string(row.remove_dir) == "mess") fs::create_directory(q.root / "mess");
     auto msg = q.input("m", "Subject: x\n\nbody\n");
@@ -264,6 +268,7 @@ TEST_CASE("a failed enqueue leaves nothing in the queue") {
       CHECK(e.failure() == row.failure);
     }
     CHECK(q.files().empty());
+    q.restore();
   }
 }
 
