@@ -45,6 +45,7 @@ std::optional<std::string> Reader::find(std::string_view key) {
 
 struct Writer::Impl {
   struct cdb_make maker;
+  bool finished = false;  // cdb_make_finish ran (it frees the record lists)
 };
 
 Writer::Writer(fs::path path, mode_t mode) : path_(std::move(path)) {
@@ -56,6 +57,9 @@ Writer::Writer(fs::path path, mode_t mode) : path_(std::move(path)) {
 }
 
 Writer::~Writer() {
+  // tinycdb frees its record lists only in cdb_make_finish: run it on an
+  // abandoned rebuild too (it writes into the .tmp we are about to remove).
+  if (impl_ && !impl_->finished) (void)cdb_make_finish(&impl_->maker);
   if (impl_ && !committed_) ::unlink(tmp_.c_str());
   delete impl_;
 }
@@ -67,6 +71,7 @@ void Writer::add(std::string_view key, std::string_view data) {
 }
 
 void Writer::commit() {
+  impl_->finished = true;
   if (cdb_make_finish(&impl_->maker) != 0) throw_errno(cat("unable to write ", tmp_.string()));
   io::fsync_or_throw(fd_.get(), tmp_.string());
   fd_.close();
