@@ -112,6 +112,7 @@ void copy_message(int from, int to, std::string_view head) {
   std::size_t fill = std::min(head.size(), message_buffer_size);
   head.copy(buf.get(), fill);
   if (fill < head.size()) write_out(to, head.data(), head.size());  // not reached: the line is short
+  std::size_t copied = 0;
   for (;;) {
     if (fill == message_buffer_size) {
       write_out(to, buf.get(), fill);
@@ -124,7 +125,13 @@ void copy_message(int from, int to, std::string_view head) {
       fail(Failure::read, "unable to read message");
     }
     fill += static_cast<std::size_t>(n);
+    copied += static_cast<std::size_t>(n);
   }
+  // Every producer of mail writes at least a header. Nothing at all on fd 0
+  // means the producer failed (a content filter that crashed before writing,
+  // a pipe closed early): refuse it as a temporary read error, so that the
+  // caller keeps its copy and retries instead of queueing an empty message.
+  if (copied == 0) throw Error(Failure::read, "message is empty");
   write_out(to, buf.get(), fill);
   if (::fsync(to) == -1) fail(Failure::write, "unable to fsync message");
 }

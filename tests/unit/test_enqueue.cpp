@@ -230,14 +230,29 @@ TEST_CASE("enqueue stores message and envelope in qmail's format and commits wit
   CHECK(files.size() == 4);  // mess, intd, todo and the trigger fifo
 }
 
-TEST_CASE("enqueue accepts an empty message and an envelope without recipients") {
+TEST_CASE("enqueue accepts a one-byte message and an envelope without recipients") {
   ScratchQueue q;
   const auto who = identity(1000);
-  auto msg = q.input("m", "");
+  auto msg = q.input("m", "\n");
   auto env = q.input("e", "F\0\0"s);
   const std::uint64_t id = mta::queue::enqueue(q.layout, msg.get(), env.get(), who);
-  CHECK(slurp(q.layout.mess(id)) == mta::queue::received_line(who));
+  CHECK(slurp(q.layout.mess(id)) == mta::queue::received_line(who) + "\n");
   CHECK(slurp(q.layout.todo(id)) == "u1000\0p20345\0F\0"s);
+}
+
+TEST_CASE("enqueue refuses a 0-byte message as a read error and leaves nothing") {
+  ScratchQueue q;
+  auto msg = q.input("m", "");
+  auto env = q.input("e", "Fa@b\0Tc@d\0\0"s);
+  try {
+    mta::queue::enqueue(q.layout, msg.get(), env.get(), identity(1000));
+    FAIL("an empty message was queued");
+  } catch (const mta::queue::Error& e) {
+    CHECK(e.failure() == Failure::read);
+  }
+  CHECK(fs::is_empty(q.root / "todo"));
+  CHECK(fs::is_empty(q.root / "intd"));
+  CHECK(fs::is_empty(q.layout.pid_dir()));
 }
 
 TEST_CASE("a failed enqueue leaves nothing in the queue") {
