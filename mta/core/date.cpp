@@ -1,30 +1,48 @@
 #include "mta/core/date.h"
 
+#include <chrono>
 #include <cstdio>
 
 namespace mta::date {
 
 namespace {
-constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+constexpr const char* month_names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+constexpr const char* weekday_names[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 }  // namespace
 
+// UTC calendar fields by C++20 <chrono> arithmetic. Unlike gmtime_r, which
+// makes glibc stat and read /etc/localtime on first use, this touches no file:
+// qmail-queue calls date822 once per message and every syscall counts.
+struct UtcFields {
+  int year, month, day, weekday, hour, minute, second;
+};
+
+UtcFields utc_fields(std::time_t t) {
+  using namespace std::chrono;
+  const sys_seconds secs{seconds{t}};
+  const sys_days day = floor<days>(secs);
+  const year_month_day ymd{day};
+  const hh_mm_ss hms{secs - day};
+  return {static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+          static_cast<int>(static_cast<unsigned>(ymd.day())),
+          static_cast<int>(weekday{day}.c_encoding()), static_cast<int>(hms.hours().count()),
+          static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count())};
+}
+
 std::string date822(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
+  const UtcFields f = utc_fields(t);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%d %s %d %02d:%02d:%02d -0000", tm.tm_mday, months[tm.tm_mon],
-                tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::snprintf(buf, sizeof buf, "%d %s %d %02d:%02d:%02d -0000", f.day, month_names[f.month - 1], f.year,
+                f.hour, f.minute, f.second);
   return buf;
 }
 
 std::string ctime_style(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
+  const UtcFields f = utc_fields(t);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s %s %02d %02d:%02d:%02d %d", days[tm.tm_wday], months[tm.tm_mon],
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_year + 1900);
+  std::snprintf(buf, sizeof buf, "%s %s %02d %02d:%02d:%02d %d", weekday_names[f.weekday], month_names[f.month - 1],
+                f.day, f.hour, f.minute, f.second, f.year);
   return buf;
 }
 
@@ -35,8 +53,8 @@ std::string date822_local(std::time_t t) {
   char sign = off < 0 ? '-' : '+';
   if (off < 0) off = -off;
   char buf[80];
-  std::snprintf(buf, sizeof buf, "%s, %d %s %d %02d:%02d:%02d %c%02ld%02ld", days[tm.tm_wday], tm.tm_mday,
-                months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 60,
+  std::snprintf(buf, sizeof buf, "%s, %d %s %d %02d:%02d:%02d %c%02ld%02ld", weekday_names[tm.tm_wday], tm.tm_mday,
+                month_names[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 60,
                 off % 60);
   return buf;
 }
