@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
         namespace po = mta::cli::po;
         po::options_description opts;
         opts.add_options()("sandbox", "")("me", po::value<std::string>(), "");
-        auto args = mta::cli::parse(argc, argv, opts);
+        auto args = mta::cli::parse(argc, argv, opts, mta::cli::Order::permute);
         if (args.positional.size() != 1) throw mta::UsageError("");
 
         mta::admin::SetupOptions o;

@@ -4,7 +4,63 @@
 
 namespace mta::cli {
 
-Parsed parse(int argc, char** argv, const po::options_description& options) {
+namespace {
+
+bool takes_value(const po::options_description& options, const std::string& key) {
+  const po::option_description* d = options.find_nothrow(key, false);
+  return d && d->semantic()->max_tokens() > 0;
+}
+
+// Splits argv into option words and operands the way getopt does, and
+// rewrites each short option with a value into the adjacent form ("-fVALUE"),
+// so that Boost never has to guess whether "-f -n" means a missing value.
+// Unknown options are passed on for Boost to reject.
+void split_getopt(int argc, char** argv, const po::options_description& options,
+                  std::vector<std::string>& words, std::vector<std::string>& operands) {
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--") {
+      ++i;
+      break;
+    }
+    if (arg.size() < 2 || arg[0] != '-') break;  // the first operand ends the options
+    if (arg[1] == '-') {  // a long option of ours: --name[=value] or --name value
+      words.push_back(arg);
+      if (arg.find('=') == std::string::npos && takes_value(options, arg.substr(2)) && i + 1 < argc)
+        words.emplace_back(argv[++i]);
+      continue;
+    }
+    for (std::size_t k = 1; k < arg.size(); ++k) {
+      std::string key = cat("-", std::string_view(&arg[k], 1));
+      if (!takes_value(options, key)) {
+        words.push_back(key);
+        continue;
+      }
+      if (k + 1 < arg.size())
+        words.push_back(key + arg.substr(k + 1));
+      else if (i + 1 < argc)
+        words.push_back(key + argv[++i]);
+      else
+        words.push_back(key);  // Boost reports the missing value
+      break;
+    }
+  }
+  for (; i < argc; ++i) operands.emplace_back(argv[i]);
+}
+
+}  // namespace
+
+Parsed parse(int argc, char** argv, const po::options_description& options, Order order) {
+  if (order == Order::getopt) {
+    std::vector<std::string> words, operands;
+    split_getopt(argc, argv, options, words, operands);
+    std::vector<char*> ptrs{argv[0]};
+    for (auto& w : words) ptrs.push_back(w.data());
+    Parsed out = parse(static_cast<int>(ptrs.size()), ptrs.data(), options, Order::permute);
+    out.positional = std::move(operands);
+    return out;
+  }
   Parsed out;
   po::options_description all;
   all.add(options);

@@ -22,8 +22,18 @@ struct Parsed {
   std::vector<std::string> order;
 };
 
+// Where options may stand.
+//   getopt:  as qmail's getopt: options end at the first operand or at "--";
+//            an option's value is the next word even if it starts with '-'
+//            ("-f -n" makes "-n" the sender; "qmail-inject joe -n" has two
+//            recipients). For every program that replaces a qmail program.
+//   permute: options anywhere among the operands (our own programs, such as
+//            "qmail-setup DIR --sandbox").
+enum class Order { getopt, permute };
+
 // Parses argv[1..] against `options`; operands are collected into positional.
 // Throws UsageError on unknown options or missing values.
-Parsed parse(int argc, char** argv, const po::options_description& options);
+Parsed parse(int argc, char** argv, const po::options_description& options,
+             Order order = Order::getopt);
 
 }  // namespace mta::cli

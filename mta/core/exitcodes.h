@@ -62,8 +62,8 @@ class ExitError : public MailError {
 // True for the errno values qmail treats as temporary (error_temp.c).
 bool errno_is_temporary(int err);
 
-// Throws TempError "what: strerror(errno)" (or PermError for a permanent errno
-// when permanent_ok is set). Always throws.
+// Throws TempError "what: strerror(errno)" (4.3.0): every file-system
+// problem of a mail system is worth a retry. Always throws.
 [[noreturn]] void throw_errno(std::string_view what, int err);
 [[noreturn]] void throw_errno(std::string_view what);
 

@@ -36,7 +36,8 @@ pid_t spawn(const std::vector<std::string>& argv, const SpawnOptions& options) {
   for (std::size_t i = 0; i < staged.size(); ++i)
     if (::dup2(staged[i], options.fds[i].first) == -1) ::_exit(exec_failed_status);
   for (int s : staged) ::close(s);
-  if (!options.chdir.empty() && ::chdir(options.chdir.c_str()) == -1) ::_exit(exec_failed_status);
+  if (!options.chdir.empty() && ::chdir(options.chdir.c_str()) == -1)
+    ::_exit(options.chdir_failed_status);
   for (const auto& name : options.unsetenv) ::unsetenv(name.c_str());
   for (const auto& kv : options.setenv) ::putenv(const_cast<char*>(kv.c_str()));
   ::signal(SIGPIPE, SIG_DFL);

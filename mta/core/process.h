@@ -21,6 +21,7 @@ namespace mta::process {
 struct SpawnOptions {
   std::vector<std::pair<int, int>> fds;  // {child fd, parent fd}
   std::filesystem::path chdir;           // empty: stay
+  int chdir_failed_status = 120;         // the child's exit status if chdir fails
   bool use_path = false;                 // execvp instead of execv
   std::vector<std::string> setenv;       // "NAME=value" added in the child
   std::vector<std::string> unsetenv;     // names removed in the child

@@ -52,6 +52,7 @@ QueueClient::QueueClient(const Home& home) {
   process::SpawnOptions opts;
   opts.fds = {{0, msg_r.get()}, {1, env_r.get()}, {6, err_w.get()}};
   opts.chdir = home.root;
+  opts.chdir_failed_status = 61;  // qmail.c: "qq trouble in home directory"
   pid_ = process::spawn({program}, opts);
   message_fd_ = std::move(msg_w);
   envelope_fd_ = std::move(env_w);

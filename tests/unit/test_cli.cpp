@@ -39,9 +39,10 @@ po::options_description inject_options() {
   return d;
 }
 
-cli::Parsed parse(const std::vector<std::string>& args, const po::options_description& d) {
+cli::Parsed parse(const std::vector<std::string>& args, const po::options_description& d,
+                  cli::Order order = cli::Order::getopt) {
   Argv a(args);
-  return cli::parse(a.argc(), a.argv(), d);
+  return cli::parse(a.argc(), a.argv(), d, order);
 }
 
 std::vector<std::string> sender_values(const cli::Parsed& p) {
@@ -106,7 +107,7 @@ TEST_CASE("operands are collected in order, and -- ends the options") {
 TEST_CASE("long options take adjacent or separate values") {
   po::options_description d;
   d.add_options()("sandbox", "")("me", po::value<std::string>(), "");
-  auto p = parse({"/tmp/q", "--sandbox", "--me", "example.test"}, d);
+  auto p = parse({"/tmp/q", "--sandbox", "--me", "example.test"}, d, cli::Order::permute);
   CHECK(p.vars.count("sandbox") == 1);
   CHECK(p.vars["me"].as<std::string>() == "example.test");
   CHECK(p.positional == std::vector<std::string>{"/tmp/q"});
@@ -115,4 +116,30 @@ TEST_CASE("long options take adjacent or separate values") {
   CHECK(q.vars.count("sandbox") == 0);
   CHECK_THROWS_AS(parse({"--me"}, d), mta::UsageError);
   CHECK_THROWS_AS(parse({"--sandbox=yes"}, d), mta::UsageError);
+}
+
+TEST_CASE("in getopt order the first operand ends the options, as in qmail") {
+  const auto d = inject_options();
+  auto p = parse({"-n", "joe", "-H", "-fx"}, d);
+  CHECK(p.order == std::vector<std::string>{"-n"});
+  CHECK(p.positional == std::vector<std::string>{"joe", "-H", "-fx"});
+  CHECK(sender_values(p).empty());
+}
+
+TEST_CASE("in getopt order an option's value may start with a dash") {
+  const auto d = inject_options();
+  auto p = parse({"-f", "-n", "rcpt"}, d);
+  CHECK(sender_values(p) == std::vector<std::string>{"-n"});
+  CHECK(p.vars.count("-n") == 0);
+  CHECK(p.positional == std::vector<std::string>{"rcpt"});
+  auto q = parse({"-nf-", "rcpt"}, d);
+  CHECK(q.vars.count("-n") == 1);
+  CHECK(sender_values(q) == std::vector<std::string>{"-"});
+}
+
+TEST_CASE("in permute order options may follow operands") {
+  const auto d = inject_options();
+  auto p = parse({"joe", "-n"}, d, cli::Order::permute);
+  CHECK(p.vars.count("-n") == 1);
+  CHECK(p.positional == std::vector<std::string>{"joe"});
 }

@@ -267,6 +267,15 @@ TEST_CASE("a queue program that cannot be run gives 'unable to exec qq'") {
   }
 }
 
+TEST_CASE("a home that does not exist gives 'trouble in home directory', as qmail.c does") {
+  Home home;
+  ScopedEnv qq("QMAILQUEUE", std::nullopt);
+  mta::Home missing{home.root / "no-such-home"};
+  mta::QueueClient client(missing);
+  client.put("x\n");
+  CHECK(client.finish(mta::Envelope{"a@b", {"c@d"}}).text == "Zqq trouble in home directory (#4.3.0)");
+}
+
 TEST_CASE("the queue program runs in the home, so bin/qmail-queue and relative QMAILQUEUE work") {
   Home home;
   SECTION("default: bin/qmail-queue of the home") {
