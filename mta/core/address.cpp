@@ -123,7 +123,10 @@ Mailbox parse_angle(const std::vector<Token>& seg, std::size_t lt) {
     // A source route "@a,@b:" ends at the first ':'.
     auto colon = std::find_if(inside.begin(), inside.end(), [](const Token& t) { return is_special(t, ':'); });
     if (colon == inside.end()) throw AddressError("source route without ':'");
-    for (auto it = inside.begin(); it != colon; ++it) m.route += it->kind == Token::Kind::literal ? unparse(*it) : it->text;
+    // Kept as written (quotes and literals re-serialised, comments dropped),
+    // so that format_address_list() gives text that parses back the same.
+    for (auto it = inside.begin(); it != colon; ++it)
+      if (it->kind != Token::Kind::comment) m.route += unparse(*it);
     start = static_cast<std::size_t>(colon - inside.begin()) + 1;
   }
   m.address = addr_spec(std::vector<Token>(inside.begin() + static_cast<std::ptrdiff_t>(start), inside.end()));
