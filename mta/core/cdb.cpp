@@ -12,24 +12,24 @@ namespace mta::cdb {
 
 struct Reader::Impl {
   struct cdb db;
+  bool initialised = false;  // cdb_init succeeded: cdb_free is due
 };
 
 std::optional<Reader> Reader::open(const fs::path& path) {
   io::Fd fd = io::open_if_exists(path, O_RDONLY);
   if (!fd) return std::nullopt;
   Reader r;
-  auto impl = std::make_unique<Impl>();
-  if (cdb_init(&impl->db, fd.get()) != 0) throw TempError(cat("unable to read ", path.string()));
+  if (cdb_init(&r.impl_->db, fd.get()) != 0) throw TempError(cat("unable to read ", path.string()));
+  r.impl_->initialised = true;
   r.fd_ = std::move(fd);
-  r.impl_ = impl.release();
   return r;
 }
 
-Reader::Reader(Reader&& o) noexcept : fd_(std::move(o.fd_)), impl_(o.impl_) { o.impl_ = nullptr; }
+Reader::Reader() : impl_(std::make_unique<Impl>()) {}
+Reader::Reader(Reader&& o) noexcept = default;
 
 Reader::~Reader() {
-  if (impl_) cdb_free(&impl_->db);
-  delete impl_;
+  if (impl_ && impl_->initialised) cdb_free(&impl_->db);
 }
 
 std::optional<std::string> Reader::find(std::string_view key) {
@@ -52,16 +52,20 @@ Writer::Writer(fs::path path, mode_t mode) : path_(std::move(path)) {
   tmp_ = path_;
   tmp_ += ".tmp";
   fd_ = io::open_or_throw(tmp_, O_RDWR | O_CREAT | O_TRUNC, mode);
-  impl_ = new Impl;
-  if (cdb_make_start(&impl_->maker, fd_.get()) != 0) throw_errno(cat("unable to write ", tmp_.string()));
+  impl_ = std::make_unique<Impl>();
+  if (cdb_make_start(&impl_->maker, fd_.get()) != 0) {
+    impl_->finished = true;  // nothing allocated yet
+    int err = errno;
+    ::unlink(tmp_.c_str());
+    throw_errno(cat("unable to write ", tmp_.string()), err);
+  }
 }
 
 Writer::~Writer() {
   // tinycdb frees its record lists only in cdb_make_finish: run it on an
   // abandoned rebuild too (it writes into the .tmp we are about to remove).
   if (impl_ && !impl_->finished) (void)cdb_make_finish(&impl_->maker);
-  if (impl_ && !committed_) ::unlink(tmp_.c_str());
-  delete impl_;
+  if (!committed_) ::unlink(tmp_.c_str());
 }
 
 void Writer::add(std::string_view key, std::string_view data) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,10 +29,10 @@ class Reader {
   std::optional<std::string> find(std::string_view key);
 
  private:
-  Reader() = default;
+  Reader();
   io::Fd fd_;
   struct Impl;
-  Impl* impl_ = nullptr;
+  std::unique_ptr<Impl> impl_;
 };
 
 class Writer {
@@ -48,7 +49,7 @@ class Writer {
   fs::path path_, tmp_;
   io::Fd fd_;
   struct Impl;
-  Impl* impl_ = nullptr;
+  std::unique_ptr<Impl> impl_;
   bool committed_ = false;
 };
 
