@@ -11,7 +11,7 @@
 //              programs a .qmail file runs (forward, condredirect, preline...).
 //
 // Errors: TempError with qmail-local's texts and codes: a NUL byte in a file
-// ("NUL byte in F. (#4.2.1)" — ours: qmail would cut the line silently),
+// ("Uh-oh: NUL byte in F. (#4.2.1)" — ours: qmail would cut the line silently),
 // a blank first line, unreadable or writable files (4.7.0), x-bit files with
 // file or program lines. Lines have no length limit.
 #pragma once
