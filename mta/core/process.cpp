@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include "mta/core/exitcodes.h"
 
@@ -45,6 +46,16 @@ pid_t spawn(const std::vector<std::string>& argv, const SpawnOptions& options) {
     ::execvp(args[0], args.data());
   else
     ::execv(args[0], args.data());
+  const int err = errno;
+  if (!options.exec_error_text.empty()) {
+    // Single-threaded child: strerror is safe enough here; short writes are
+    // not worth a retry on the way out.
+    std::string text = options.exec_error_text;
+    text += std::strerror(err);
+    text += '\n';
+    [[maybe_unused]] ssize_t n = ::write(2, text.data(), text.size());
+  }
+  if (options.exec_status_from_errno) ::_exit(errno_is_temporary(err) ? exit_temp : exit_perm);
   ::_exit(exec_failed_status);
 }
 

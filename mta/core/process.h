@@ -25,6 +25,12 @@ struct SpawnOptions {
   bool use_path = false;                 // execvp instead of execv
   std::vector<std::string> setenv;       // "NAME=value" added in the child
   std::vector<std::string> unsetenv;     // names removed in the child
+  // The .qmail helpers' convention (bouncesaying, except, preline, ...): a
+  // failed exec ends the child with 111 for a temporary errno and 100 for any
+  // other, instead of exec_failed_status; exec_error_text, when set, is
+  // written on the child's fd 2 followed by strerror(errno) and a newline.
+  bool exec_status_from_errno = false;
+  std::string exec_error_text;
 };
 
 inline constexpr int exec_failed_status = 120;
