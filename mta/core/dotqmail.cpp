@@ -108,7 +108,10 @@ Parsed parse(std::string_view contents, std::string_view name) {
       if (number == 1) throw TempError("Uh-oh: first line of .qmail file is blank.", "4.2.1");
       continue;
     }
-    if (line == "+list") out.list = true;
+    if (line == "+list" && !out.list) {
+      out.list = true;
+      out.list_line = number;
+    }
     if (auto ins = classify(line, number)) out.instructions.push_back(std::move(*ins));
   }
   return out;

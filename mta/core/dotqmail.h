@@ -46,6 +46,7 @@ struct Instruction {
 struct Parsed {
   std::vector<Instruction> instructions;  // in file order; comments dropped
   bool list = false;                      // a "+list" line: forward-only mode
+  std::size_t list_line = 0;              // ...from this line on (qmail's order)
 };
 
 // Parses a .qmail file's contents. name is used in error texts. Throws

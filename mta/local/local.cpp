@@ -1,0 +1,226 @@
+// Spec notes: reference 7 (qmail-local.c). Deviations, see qmail-local(8)
+// COMPATIBILITY: Maildir deliveries run in-process (no child, no 24 h alarm);
+// a NUL byte in a .qmail file defers instead of cutting the line.
+#include "mta/local/local.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <new>
+
+#include "mta/core/cli.h"
+#include "mta/core/dotqmail.h"
+#include "mta/core/exitcodes.h"
+#include "mta/core/io.h"
+#include "mta/core/maildir.h"
+#include "mta/core/mbox.h"
+#include "mta/core/process.h"
+#include "mta/core/queue_client.h"
+
+namespace mta::local {
+
+namespace {
+
+namespace dq = mta::dotqmail;
+
+constexpr std::string_view usage_text =
+    "qmail-local: usage: qmail-local [ -nN ] user homedir local dash ext domain sender aliasempty";
+
+void rewind(int fd) {
+  if (::lseek(fd, 0, SEEK_SET) == -1) throw TempError("Unable to rewind message.", "4.3.0");
+}
+
+void say(std::string_view text) { io::write_all(1, text); }
+
+// Pre-checks 1 and 2 of reference 7.2: the home must be usable and not open
+// to others; a sticky home means "the user is editing .qmail: come back later".
+void check_home(const Args& a) {
+  if (::chdir(a.home.c_str()) == -1)
+    throw TempError(cat("Unable to switch to ", a.home, ": ", std::strerror(errno), "."), "4.3.0");
+  struct stat st {};
+  if (::stat(".", &st) == -1)
+    throw TempError(cat("Unable to switch to ", a.home, ": ", std::strerror(errno), "."), "4.3.0");
+  if (st.st_mode & 002) throw TempError("Uh-oh: home directory is writable.", "4.7.0");
+  if (st.st_mode & 01000) {
+    if (a.deliver) throw TempError("Home directory is sticky: user is editing his .qmail file.", "4.2.1");
+    io::write_all(2, "Warning: home directory is sticky.\n");
+  }
+}
+
+// Pre-check 4: a header line byte-identical to our Delivered-To line means
+// this message has been here before.
+void check_loop(int fd, std::string_view dtline) {
+  rewind(fd);
+  io::Reader in(fd);
+  std::string line;
+  const std::string_view want = dtline.substr(0, dtline.size() - 1);  // without '\n'
+  for (;;) {
+    io::Reader::Got got;
+    try {
+      got = in.getline(line);
+    } catch (const MailError& e) {
+      throw TempError(cat("Unable to read message: ", e.what(), "."), "4.3.0");
+    }
+    if (got == io::Reader::Got::nothing || line.empty()) return;
+    if (got == io::Reader::Got::line && line == want)
+      throw PermError("This message is looping: it already has my Delivered-To line.", "5.4.6");
+    if (got == io::Reader::Got::partial) return;
+  }
+}
+
+// Runs "|command" through the user's shell and maps its exit (reference 7.7).
+// Returns false when the program asked to stop (99).
+bool run_program(const std::string& command, int fd, const dq::Env& env) {
+  rewind(fd);
+  process::SpawnOptions opt;
+  opt.fds = {{0, fd}};
+  opt.setenv = env.to_environment();
+  if (!env.default_) opt.unsetenv = {"DEFAULT"};
+  const int status = process::wait_for(process::spawn({"/bin/sh", "-c", command}, opt));
+  if (WIFSIGNALED(status)) throw TempError("Aack, child crashed.", "4.3.0");
+  switch (classify_child_exit(status)) {
+    case ChildResult::ok: return true;
+    case ChildResult::stop: return false;
+    case ChildResult::permanent: throw ExitError(exit_perm);  // the program said why
+    case ChildResult::temporary: break;
+  }
+  throw ExitError(exit_temp);
+}
+
+// Queues DTLINE + the message once, to every collected forward. Returns qp.
+pid_t forward(const Home& qmail, int fd, const std::vector<std::string>& to, const dq::Env& env) {
+  rewind(fd);
+  QueueClient qq(qmail);
+  qq.put(*env.dtline);
+  io::Reader in(fd);
+  std::string buf(65536, '\0');
+  for (;;) {
+    std::size_t n = 0;
+    try {
+      n = in.read(buf.data(), buf.size());
+    } catch (const MailError& e) {
+      throw TempError(cat("Unable to read message: ", e.what(), "."), "4.3.0");
+    }
+    if (n == 0) break;
+    qq.put(std::string_view(buf.data(), n));
+  }
+  const QueueResult r = qq.finish(Envelope{*env.newsender, to});
+  if (r.ok()) return qq.qp();
+  std::string text = cat("Unable to forward message: ", r.reason(), ".");
+  if (r.permanent()) throw PermError(text, "");
+  throw TempError(text, "");
+}
+
+}  // namespace
+
+Args parse_args(int argc, char** argv) {
+  cli::po::options_description opts;
+  opts.add_options()(",n", "print the instructions, deliver nothing")(",N", "deliver (default)");
+  cli::Parsed p;
+  try {
+    p = cli::parse(argc, argv, opts);
+  } catch (const UsageError&) {
+    throw UsageError(std::string(usage_text));
+  }
+  Args a;
+  for (const std::string& o : p.order) a.deliver = (o != "-n" && o != "n");
+  if (p.positional.size() != 8 || p.positional[1].empty() || p.positional[1][0] != '/')
+    throw UsageError(std::string(usage_text));
+  a.user = p.positional[0];
+  a.home = p.positional[1];
+  a.local = p.positional[2];
+  a.dash = p.positional[3];
+  a.ext = p.positional[4];
+  a.host = p.positional[5];
+  a.sender = p.positional[6];
+  a.defaultdelivery = p.positional[7];
+  return a;
+}
+
+int deliver(const Args& a, int fd, const Home& qmail, std::time_t now) {
+  check_home(a);
+  const std::string dtline = dq::dtline(a.local, a.host);
+  if (a.deliver) check_loop(fd, dtline);
+
+  // Which .qmail file, and what it says.
+  dq::Found found = dq::qmesearch(".", a.dash, a.ext);
+  if (!found.file && !a.dash.empty())
+    throw PermError("Sorry, no mailbox here by that name.", "5.1.1");
+  std::string name = found.file ? found.file->name : std::string(".qmail");
+  if (found.contents.empty()) {
+    found.contents = a.defaultdelivery;
+    found.forward_only = false;
+    name = "defaultdelivery";
+  }
+  const dq::Parsed parsed = dq::parse(found.contents, name);
+
+  const dq::Params params{a.user, a.home, a.local, a.dash, a.ext, a.host, a.sender};
+  std::optional<std::string> default_part;
+  if (found.file) default_part = found.file->default_part;
+  const dq::Env env = dq::Env::for_delivery(params, default_part, dq::newsender(".", params), now);
+
+  // The instructions, in file order; forwards wait until the end.
+  int files = 0, programs = 0;
+  std::vector<std::string> forwards;
+  for (const dq::Instruction& ins : parsed.instructions) {
+    const bool forward_only = found.forward_only || (parsed.list && ins.line > parsed.list_line);
+    switch (ins.kind) {
+      case dq::Kind::mbox:
+      case dq::Kind::maildir:
+        if (forward_only) throw TempError("Uh-oh: .qmail has file delivery but has x bit set.", "4.7.0");
+        ++files;
+        if (!a.deliver) {
+          say(cat(ins.kind == dq::Kind::mbox ? "mbox " : "maildir ", ins.text, "\n"));
+        } else if (ins.kind == dq::Kind::mbox) {
+          rewind(fd);
+          mbox::deliver(ins.text, fd, cat(*env.ufline, *env.rpline, *env.dtline));
+        } else {
+          rewind(fd);
+          maildir::deliver(ins.text, fd, cat(*env.rpline, *env.dtline));
+        }
+        break;
+      case dq::Kind::program:
+        if (forward_only) throw TempError("Uh-oh: .qmail has prog delivery but has x bit set.", "4.7.0");
+        ++programs;
+        if (!a.deliver) {
+          say(cat("program ", ins.text, "\n"));
+        } else if (!run_program(ins.text, fd, env)) {
+          goto done;  // 99: the rest of the file is skipped, collected forwards still go
+        }
+        break;
+      case dq::Kind::forward:
+        if (!a.deliver) say(cat("forward ", ins.text, "\n"));
+        forwards.push_back(ins.text);
+        break;
+    }
+  }
+done:
+  pid_t qp = 0;
+  if (a.deliver && !forwards.empty()) qp = forward(qmail, fd, forwards, env);
+  say(cat("did ", std::to_string(files), "+", std::to_string(forwards.size()), "+", std::to_string(programs), "\n"));
+  if (qp) say(cat("qp ", std::to_string(qp), "\n"));
+  return exit_ok;
+}
+
+int run(int argc, char** argv) {
+  ::umask(077);
+  ::signal(SIGPIPE, SIG_IGN);
+  try {
+    const Args a = parse_args(argc, argv);
+    return deliver(a, 0, qmail_home(), std::time(nullptr));
+  } catch (const MailError& e) {
+    std::string text = e.what();
+    if (!e.dsn().empty()) text = cat(text, " (#", e.dsn(), ")");
+    if (!text.empty()) io::write_all(2, cat(text, "\n"));
+    return e.exit_code();
+  } catch (const std::bad_alloc&) {
+    io::write_all(2, "Out of memory. (#4.3.0)\n");
+    return exit_temp;
+  }
+}
+
+}  // namespace mta::local
