@@ -1,0 +1,141 @@
+#include "mta/send/lspawn.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <vector>
+
+#include "mta/core/cdb.h"
+#include "mta/core/exitcodes.h"
+#include "mta/core/io.h"
+#include "mta/core/process.h"
+#include "mta/local/users.h"
+
+namespace mta::spawn {
+
+namespace {
+
+[[noreturn]] void exec_or_exit(std::vector<std::string> argv, bool use_path, int soft, int hard) {
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  if (use_path)
+    ::execvp(args[0], args.data());
+  else
+    ::execv(args[0], args.data());
+  ::_exit(errno_is_temporary(errno) ? soft : hard);
+}
+
+// become - drop to uid/gid for good (root mode only)
+bool become(uid_t uid, gid_t gid) {
+  return ::setgroups(1, &gid) == 0 && ::setgid(gid) == 0 && ::setuid(uid) == 0;
+}
+
+// getpw - run bin/qmail-getpw LOCAL (as qmailp:nofiles in root mode); exits the child on trouble
+users::Assignment getpw(const std::string& local, bool sandbox) {
+  std::optional<uid_t> qmailp;
+  gid_t nofiles = 0;
+  if (!sandbox) {
+    struct passwd* pw = ::getpwnam("qmailp");
+    struct group* g = ::getgrnam("nofiles");
+    if (!pw || !g) ::_exit(qlx_sys);
+    qmailp = pw->pw_uid;
+    nofiles = g->gr_gid;
+  }
+  int p[2];
+  if (::pipe(p) == -1) ::_exit(qlx_sys);
+  pid_t pid = ::fork();
+  if (pid == -1) ::_exit(qlx_sys);
+  if (pid == 0) {
+    ::close(p[0]);
+    if (::dup2(p[1], 1) == -1) ::_exit(qlx_sys);
+    if (qmailp && !become(*qmailp, nofiles)) ::_exit(qlx_sys);
+    exec_or_exit({"bin/qmail-getpw", local}, false, qlx_execpw, qlx_execpw);
+  }
+  ::close(p[1]);
+  std::string out;
+  try {
+    out = io::Reader(p[0]).read_all();
+  } catch (const std::exception&) {
+    ::_exit(qlx_sys);
+  }
+  int ws = process::wait_for(pid);
+  if (!WIFEXITED(ws)) ::_exit(qlx_sys);
+  if (WEXITSTATUS(ws) != 0) ::_exit(WEXITSTATUS(ws));
+  auto a = users::parse_fields(out);
+  if (!a) ::_exit(qlx_sys);
+  return *a;
+}
+
+std::optional<users::Assignment> from_cdb(const std::string& local) {
+  try {
+    auto db = cdb::Reader::open("users/cdb");
+    if (!db) return std::nullopt;
+    return users::lookup_cdb(local, [&](std::string_view key) { return db->find(key); });
+  } catch (const std::bad_alloc&) {
+    ::_exit(qlx_nomem);
+  } catch (const std::exception&) {
+    ::_exit(qlx_cdb);
+  }
+}
+
+std::optional<unsigned long> number(const std::string& s) {
+  if (s.empty() || s.size() > 10) return std::nullopt;
+  char* end = nullptr;
+  unsigned long v = std::strtoul(s.c_str(), &end, 10);
+  if (*end) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+void LocalDriver::child(const Command& c) {
+  try {
+    auto [local_v, domain_v] = split_recipient(c.recipient);
+    // The trash address: "@host" is delivered by doing nothing.
+    if (local_v.empty()) ::_exit(0);
+    std::string local(local_v), domain(domain_v);
+    if (::chdir(home_.root.c_str()) == -1) ::_exit(qlx_usage);
+
+    auto a = from_cdb(local);
+    if (!a) a = getpw(local, sandbox_);
+
+    if (!sandbox_) {
+      auto uid = number(a->uid), gid = number(a->gid);
+      if (!uid || !gid) ::_exit(qlx_sys);
+      if (!become(static_cast<uid_t>(*uid), static_cast<gid_t>(*gid))) ::_exit(qlx_usage);
+      if (::getuid() == 0) ::_exit(qlx_root);
+    }
+    exec_or_exit({"bin/qmail-local", "--", a->user, a->home, local, a->dash, a->ext, domain, c.sender,
+                  default_delivery_},
+                 false, qlx_execsoft, qlx_exechard);
+  } catch (const std::bad_alloc&) {
+    ::_exit(qlx_nomem);
+  } catch (...) {
+    ::_exit(qlx_sys);
+  }
+}
+
+void RemoteDriver::child(const Command& c) {
+  auto [local, domain] = split_recipient(c.recipient);
+  const char* remote = std::getenv("QMAILREMOTE");
+  std::string prog = remote && *remote ? remote : (home_.bin() / "qmail-remote").string();
+  exec_or_exit({prog, std::string(domain), c.sender, c.recipient}, true, 111, 100);
+}
+
+void clear_tcpto(const Home& home) {
+  io::Fd fd(::open((home.queue() / "lock" / "tcpto").c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) return;
+  std::string zeros(1024, '\0');
+  try {
+    io::write_all(fd.get(), zeros);
+  } catch (const MailError&) {
+  }
+}
+
+}  // namespace mta::spawn
