@@ -80,6 +80,9 @@ bool run_program(const std::string& command, int fd, const dq::Env& env) {
   opt.fds = {{0, fd}};
   opt.setenv = env.to_environment();
   if (!env.default_) opt.unsetenv = {"DEFAULT"};
+  // As qmail's child: a shell that cannot be run exits 111 or 100 by errno.
+  opt.exec_status_from_errno = true;
+  opt.exec_error_text = "Unable to run /bin/sh: ";
   const int status = process::wait_for(process::spawn({"/bin/sh", "-c", command}, opt));
   if (WIFSIGNALED(status)) throw TempError("Aack, child crashed.", "4.3.0");
   switch (classify_child_exit(status)) {
