@@ -1,0 +1,896 @@
+// mta/send/sender.cpp — the qmail-send main loop (see sender.h).
+//
+// State, per channel (0 = local, 1 = remote):
+//   sched   message id -> time of its next pass (qmail's pqchan)
+//   jobs    messages with a pass or deliveries in progress; a job holds one
+//           reference for its open pass and one per running delivery, and
+//           is closed when the last one goes
+//   pass    the one job whose channel file is being read, record by record
+//   slots   running deliveries, indexed by the slot byte of the protocol
+// and for the queue: the todo ids still to preprocess, the ids waiting for
+// completion (with their due time), and the next todo scan and cleanup.
+#include "mta/send/sender.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mta/core/control.h"
+#include "mta/core/exitcodes.h"
+#include "mta/core/io.h"
+#include "mta/core/queue_client.h"
+#include "mta/core/queue_layout.h"
+#include "mta/send/bounce.h"
+#include "mta/send/logline.h"
+#include "mta/send/records.h"
+#include "mta/send/report.h"
+#include "mta/send/retry.h"
+#include "mta/send/rewrite.h"
+
+namespace mta::send {
+namespace {
+
+// The only globals: what the signal handlers set.
+volatile std::sig_atomic_t flag_term = 0;
+volatile std::sig_atomic_t flag_alarm = 0;
+volatile std::sig_atomic_t flag_hup = 0;
+
+extern "C" void on_term(int) { flag_term = 1; }
+extern "C" void on_alarm(int) { flag_alarm = 1; }
+extern "C" void on_hup(int) { flag_hup = 1; }
+
+constexpr std::time_t sleep_sysfail = 123;    // retry of a failed stat, unlink, injection
+constexpr std::time_t todo_interval = 1500;   // todo is scanned at least this often
+constexpr std::time_t cleanup_interval = 76431;
+constexpr std::time_t cleanup_age = 129600;   // 36 h: older than any live qmail-queue
+constexpr std::time_t sleep_alert = 10;
+constexpr std::time_t max_wait = 86400;
+
+struct Controls {
+  unsigned long lifetime = 604800;
+  unsigned long concurrency[2] = {10, 20};
+  BounceConfig bounce;
+  Rewriting rewriting;
+};
+
+// read_rewriting - locals (me if absent; neither is an error) and
+// virtualdomains, the two files HUP rereads; percenthack is read at start.
+void read_rewriting(const control::Control& ctl, Rewriting& rw) {
+  auto locals = ctl.list("locals");
+  if (!locals) {
+    auto me = ctl.me();
+    if (!me) throw TempError("no control/locals and no control/me");
+    locals = std::vector<std::string>{*me};
+  }
+  auto vd = ctl.list("virtualdomains");
+  rw.locals = ConstMap::keys(*locals);
+  rw.virtualdomains = ConstMap::pairs(vd ? *vd : std::vector<std::string>{});
+}
+
+Controls read_controls(const control::Control& ctl) {
+  Controls c;
+  c.lifetime = ctl.number("queuelifetime", 604800);
+  c.concurrency[0] = ctl.number("concurrencylocal", 10);
+  c.concurrency[1] = ctl.number("concurrencyremote", 20);
+  c.rewriting.envnoathost = ctl.line_or_me("envnoathost", "envnoathost");
+  c.bounce.bouncefrom = ctl.line("bouncefrom").value_or("MAILER-DAEMON");
+  c.bounce.bouncehost = ctl.line_or_me("bouncehost", "bouncehost");
+  c.bounce.doublebouncehost = ctl.line_or_me("doublebouncehost", "doublebouncehost");
+  c.bounce.doublebounceto = ctl.line("doublebounceto").value_or("postmaster");
+  auto ph = ctl.list("percenthack");
+  c.rewriting.percenthack = ConstMap::keys(ph ? *ph : std::vector<std::string>{});
+  read_rewriting(ctl, c.rewriting);
+  return c;
+}
+
+// SignalsOpen - TERM, ALRM and HUP are blocked except inside ppoll (so a
+// signal never slips in between checking the flags and waiting); a child
+// started meanwhile must not inherit the block, so forks happen inside one.
+class SignalsOpen {
+ public:
+  explicit SignalsOpen(const sigset_t& open) { sigprocmask(SIG_SETMASK, &open, &saved_); }
+  ~SignalsOpen() { sigprocmask(SIG_SETMASK, &saved_, nullptr); }
+  SignalsOpen(const SignalsOpen&) = delete;
+  SignalsOpen& operator=(const SignalsOpen&) = delete;
+
+ private:
+  sigset_t saved_;
+};
+
+struct Delivery {
+  bool used = false;
+  std::uint64_t id = 0;
+  std::size_t offset = 0;  // of the record's type byte in the channel file
+  std::string recipient;
+  unsigned long number = 0;
+};
+
+struct Job {
+  std::time_t birth = 0;
+  std::time_t retry = 0;
+  bool dying = false;
+  bool hit_eof = false;
+  unsigned refs = 0;    // the open pass + running deliveries
+  unsigned undone = 0;  // T records met by the pass and not yet marked D
+  std::string sender;
+  std::string data;     // the channel file, as read at pass open
+  Records records;
+  std::size_t next = 0;  // next record of the pass
+};
+
+struct Channel {
+  const char* name = "";
+  unsigned chanskip = 0;
+  int cmd_fd = -1, report_fd = -1;
+  unsigned concurrency = 0;
+  unsigned used = 0;
+  bool alive = true;
+  std::vector<Delivery> slots;
+  std::string pending;  // the one command not yet fully written
+  ReportReader reader;
+  std::map<std::uint64_t, std::time_t> sched;
+  std::map<std::uint64_t, Job> jobs;
+  std::optional<std::uint64_t> pass;
+};
+
+class Sender {
+ public:
+  Sender(const Home& home, const SendFds& fds, Controls controls, unsigned slots_local,
+         unsigned slots_remote, const sigset_t& open_mask);
+  int run();
+
+ private:
+  // logging
+  void log(std::string_view line);
+  void log_status();
+  // file names relative to queue/
+  std::string chan_file(int c, std::uint64_t id) const;
+  std::string mess_name(std::uint64_t id) const;
+  // helpers
+  bool clean(std::string_view command);
+  void reread_controls();
+  // start-up and queue scans
+  void scan_info();
+  void scan_todo();
+  void cleanup_pass();
+  // preprocessing
+  void preprocess(std::uint64_t id);
+  // passes and deliveries
+  void open_pass(int c, std::uint64_t id);
+  void advance_pass(int c);
+  void start_delivery(int c, std::uint64_t id, const Record& r);
+  void flush_command(int c);
+  void read_reports(int c);
+  void handle_report(int c, Report r);
+  void add_bounce(std::uint64_t id, std::string_view recipient, std::string_view text);
+  bool mark_done(int c, std::uint64_t id, std::size_t offset);
+  void job_release(int c, std::uint64_t id);
+  // completion
+  void complete(std::uint64_t id);
+  bool inject_bounce(std::uint64_t id);
+  // exit
+  bool outstanding() const;
+  void save_retry_times();
+  std::time_t wait_until(std::time_t now) const;
+
+  Home home_;
+  SendFds fds_;
+  Controls ctl_;
+  QueueLayout q_{"", queue_split_default};  // cwd is queue/
+  Channel chan_[2];
+  sigset_t open_mask_;
+  std::deque<std::uint64_t> todo_;
+  std::map<std::uint64_t, std::time_t> done_;  // completion due times
+  std::time_t next_todo_scan_ = 0;
+  std::time_t next_cleanup_ = 0;
+  unsigned long deliveries_ = 0;
+  bool exiting_ = false;
+  bool clean_alive_ = true;
+  io::Fd trigger_;
+};
+
+Sender::Sender(const Home& home, const SendFds& fds, Controls controls, unsigned slots_local,
+               unsigned slots_remote, const sigset_t& open_mask)
+    : home_(home),
+      fds_(fds),
+      ctl_(std::move(controls)),
+      open_mask_(open_mask) {
+  chan_[0].name = "local";
+  chan_[0].chanskip = chanskip_local;
+  chan_[0].cmd_fd = fds.lspawn_cmd;
+  chan_[0].report_fd = fds.lspawn_report;
+  chan_[1].name = "remote";
+  chan_[1].chanskip = chanskip_remote;
+  chan_[1].cmd_fd = fds.rspawn_cmd;
+  chan_[1].report_fd = fds.rspawn_report;
+  unsigned slots[2] = {slots_local, slots_remote};
+  for (int c = 0; c < 2; ++c) {
+    chan_[c].concurrency = static_cast<unsigned>(std::min<unsigned long>(ctl_.concurrency[c], slots[c]));
+    chan_[c].slots.resize(chan_[c].concurrency);
+    // Commands are written without blocking: a slow spawner must not stop
+    // the reports of the other one from being read.
+    int fl = fcntl(chan_[c].cmd_fd, F_GETFL);
+    if (fl != -1) fcntl(chan_[c].cmd_fd, F_SETFL, fl | O_NONBLOCK);
+  }
+}
+
+// log - one line, one write(2): a logger never sees half a line from us.
+void Sender::log(std::string_view line) {
+  std::string l(line);
+  l.push_back('\n');
+  try {
+    io::write_all(fds_.log, l);
+  } catch (const std::exception&) {
+    // Nowhere to say it; qmail-send carries on the same way.
+  }
+}
+
+void Sender::log_status() {
+  log(logline::status(chan_[0].used, chan_[0].concurrency, chan_[1].used, chan_[1].concurrency, exiting_));
+}
+
+std::string Sender::chan_file(int c, std::uint64_t id) const {
+  return cat(chan_[c].name, "/", std::to_string(id % q_.split), "/", std::to_string(id));
+}
+
+std::string Sender::mess_name(std::uint64_t id) const {
+  return cat(std::to_string(id % q_.split), "/", std::to_string(id));
+}
+
+// clean - one synchronous qmail-clean request; false if it was not done.
+bool Sender::clean(std::string_view command) {
+  if (!clean_alive_) return false;
+  std::string cmd(command);
+  cmd.push_back('\0');
+  char answer = 0;
+  ssize_t n = -1;
+  try {
+    io::write_all(fds_.clean_cmd, cmd);
+    do n = ::read(fds_.clean_answer, &answer, 1);
+    while (n == -1 && errno == EINTR);
+  } catch (const std::exception&) {
+    n = 0;
+  }
+  if (n != 1) {
+    log("alert: oh no! lost qmail-clean connection! dying...");
+    clean_alive_ = false;
+    exiting_ = true;
+    return false;
+  }
+  if (answer != '+') {
+    log(cat("warning: qmail-clean unable to clean up ", command));
+    return false;
+  }
+  return true;
+}
+
+void Sender::reread_controls() {
+  // HUP: locals and virtualdomains only; on failure the old tables stay.
+  Rewriting rw = ctl_.rewriting;
+  try {
+    read_rewriting(control::Control(home_), rw);
+  } catch (const std::exception& e) {
+    log(cat("alert: unable to reread controls: ", e.what()));
+    return;
+  }
+  ctl_.rewriting = std::move(rw);
+}
+
+// scan_info - start-up (qmail's pqstart): every preprocessed message is
+// scheduled at its channel files' mtimes (the retry times saved on exit).
+void Sender::scan_info() {
+  for (unsigned s = 0; s < q_.split; ++s) {
+    std::string dir = cat("info/", std::to_string(s));
+    DIR* d = nullptr;
+    while (!(d = ::opendir(dir.c_str()))) {
+      log(cat("alert: unable to opendir ", dir, ", sleeping..."));
+      ::sleep(sleep_alert);
+    }
+    while (struct dirent* e = ::readdir(d)) {
+      std::uint64_t id = 0;
+      if (!parse_queue_id(e->d_name, id)) continue;
+      struct stat st {};
+      if (::stat(q_.todo(id).c_str(), &st) == 0) continue;  // the todo scan redoes it
+      bool any = false;
+      for (int c = 0; c < 2; ++c)
+        if (::stat(chan_file(c, id).c_str(), &st) == 0) {
+          chan_[c].sched[id] = st.st_mtime;
+          any = true;
+        }
+      if (!any) done_[id] = std::time(nullptr);
+    }
+    ::closedir(d);
+  }
+}
+
+void Sender::scan_todo() {
+  // Close and reopen the fifo: once a writer has come and gone it would
+  // poll readable for ever.
+  // Close first: opening before closing would keep the fifo, and the bytes
+  // in it, alive. Whatever a writer left meanwhile is read away.
+  trigger_.close();
+  trigger_.reset(::open(q_.trigger().c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (trigger_) {
+    char junk[64];
+    while (::read(trigger_.get(), junk, sizeof junk) > 0) {
+    }
+  }
+  next_todo_scan_ = std::time(nullptr) + todo_interval;
+  DIR* d = nullptr;
+  while (!(d = ::opendir("todo"))) {
+    log("alert: unable to opendir todo, sleeping...");
+    ::sleep(sleep_alert);
+  }
+  todo_.clear();
+  while (struct dirent* e = ::readdir(d)) {
+    std::uint64_t id = 0;
+    if (parse_queue_id(e->d_name, id)) todo_.push_back(id);
+  }
+  ::closedir(d);
+}
+
+// cleanup_pass - mess files left by a qmail-queue that died before its
+// commit (or by us after unlinking info): no info, no todo, 36 h old.
+void Sender::cleanup_pass() {
+  std::time_t now = std::time(nullptr);
+  next_cleanup_ = now + cleanup_interval;
+  for (unsigned s = 0; s < q_.split && clean_alive_; ++s) {
+    std::string dir = cat("mess/", std::to_string(s));
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) {
+      log(cat("warning: unable to opendir ", dir));
+      continue;
+    }
+    std::vector<std::uint64_t> stale;
+    while (struct dirent* e = ::readdir(d)) {
+      std::uint64_t id = 0;
+      if (!parse_queue_id(e->d_name, id)) continue;
+      struct stat st {};
+      if (::stat(q_.info(id).c_str(), &st) == 0 || ::stat(q_.todo(id).c_str(), &st) == 0) continue;
+      if (::stat(q_.mess(id).c_str(), &st) == 0 && st.st_atime < now - cleanup_age) stale.push_back(id);
+    }
+    ::closedir(d);
+    for (auto id : stale) clean(cat("foop/", std::to_string(id)));
+  }
+}
+
+// preprocess - todo/<id> -> info, local, remote (reference 2.4 B).
+void Sender::preprocess(std::uint64_t id) {
+  const std::string name = std::to_string(id);
+  const std::string info_name = q_.info(id).string();
+  struct stat mst {};
+  if (::stat(q_.mess(id).c_str(), &mst) == -1) {
+    log(cat("warning: unable to stat ", q_.mess(id).string()));
+    return;
+  }
+  for (const std::string& f : {info_name, chan_file(0, id), chan_file(1, id)})
+    if (::unlink(f.c_str()) == -1 && errno != ENOENT) {
+      log(cat("warning: unable to unlink ", f, "; will try again later"));
+      return;
+    }
+  auto todo = io::read_file(q_.todo(id));
+  if (!todo) return;  // already gone: preprocessed by an earlier run
+  io::Fd info(::open(info_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!info) {
+    log(cat("warning: unable to create ", info_name));
+    return;
+  }
+  log(logline::new_msg(id));
+
+  Records recs = parse_records(*todo);
+  std::string uid, qp, out[2];
+  for (const Record& r : recs.records) {
+    switch (r.type) {
+      case 'u': uid = r.text; break;
+      case 'p': qp = r.text; break;
+      case 'F': {
+        std::string rec = cat("F", r.text, std::string_view("\0", 1));
+        if (::write(info.get(), rec.data(), rec.size()) != static_cast<ssize_t>(rec.size())) {
+          log(cat("warning: trouble writing to ", info_name));
+          return;
+        }
+        log(logline::info_msg(id, static_cast<std::uint64_t>(mst.st_size), r.text, qp, uid));
+        break;
+      }
+      case 'T': {
+        Target t = rewrite(ctl_.rewriting, r.text);
+        out[t.local ? 0 : 1] += cat("T", t.address, std::string_view("\0", 1));
+        break;
+      }
+      default:
+        log(cat("warning: unknown record type in todo/", name));
+        return;
+    }
+  }
+  if (recs.partial) {
+    log(cat("warning: trouble reading todo/", name));
+    return;
+  }
+  if (::fsync(info.get()) == -1) {
+    log(cat("warning: trouble fsyncing ", info_name));
+    return;
+  }
+  for (int c = 0; c < 2; ++c) {
+    if (out[c].empty()) continue;
+    const std::string f = chan_file(c, id);
+    io::Fd fd(::open(f.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (!fd) {
+      log(cat("warning: unable to create ", f));
+      return;
+    }
+    try {
+      io::write_all(fd.get(), out[c]);
+    } catch (const std::exception&) {
+      log(cat("warning: trouble writing to ", f));
+      return;
+    }
+    if (::fsync(fd.get()) == -1) {
+      log(cat("warning: trouble fsyncing ", f));
+      return;
+    }
+  }
+  // The commit point: from here on the message is ours, not todo's.
+  if (!clean(cat("todo/", name))) return;
+  std::time_t now = std::time(nullptr);
+  for (int c = 0; c < 2; ++c)
+    if (!out[c].empty()) chan_[c].sched[id] = now;
+  if (out[0].empty() && out[1].empty()) done_[id] = now;
+}
+
+// open_pass - read the channel file and compute the retry time now.
+void Sender::open_pass(int c, std::uint64_t id) {
+  Channel& ch = chan_[c];
+  std::time_t now = std::time(nullptr);
+  ch.sched.erase(id);
+  struct stat st {};
+  auto info = io::read_file(q_.info(id));
+  if (!info || ::stat(q_.info(id).c_str(), &st) == -1) {
+    log(cat("warning: unable to stat ", q_.info(id).string(), "; will try again later"));
+    ch.sched[id] = now + sleep_sysfail;
+    return;
+  }
+  auto data = io::read_file(chan_file(c, id));
+  if (!data) {
+    log(cat("warning: unable to open ", chan_file(c, id)));
+    done_[id] = now;  // the channel file is gone: see whether the message is done
+    return;
+  }
+  Job& j = ch.jobs[id];
+  j = Job{};
+  j.birth = st.st_mtime;
+  j.retry = next_retry(j.birth, now, ch.chanskip);
+  j.dying = is_dying(j.birth, now, ctl_.lifetime);
+  Records inf = parse_records(*info);
+  if (!inf.records.empty() && inf.records[0].type == 'F') j.sender = inf.records[0].text;
+  j.data = std::move(*data);
+  j.records = parse_records(j.data);
+  j.refs = 1;
+  ch.pass = id;
+}
+
+// advance_pass - start deliveries for T records while a slot is free.
+void Sender::advance_pass(int c) {
+  Channel& ch = chan_[c];
+  while (ch.pass && ch.pending.empty()) {
+    std::uint64_t id = *ch.pass;
+    Job& j = ch.jobs[id];
+    if (exiting_ || !ch.alive) {  // leave the rest for the next run
+      ch.pass.reset();
+      job_release(c, id);
+      return;
+    }
+    if (j.next >= j.records.records.size()) {
+      if (j.records.partial) log(cat("warning: trouble reading ", chan_file(c, id)));
+      else j.hit_eof = true;
+      ch.pass.reset();
+      job_release(c, id);
+      return;
+    }
+    const Record& r = j.records.records[j.next];
+    if (r.type == 'T') {
+      if (ch.used >= ch.concurrency) return;  // wait for a report
+      ++j.next;
+      start_delivery(c, id, r);
+    } else {
+      ++j.next;
+      if (r.type != 'D') log(cat("warning: unknown record type in ", chan_file(c, id)));
+    }
+  }
+}
+
+void Sender::start_delivery(int c, std::uint64_t id, const Record& r) {
+  Channel& ch = chan_[c];
+  Job& j = ch.jobs[id];
+  unsigned slot = 0;
+  while (ch.slots[slot].used) ++slot;
+  Delivery& d = ch.slots[slot];
+  d.used = true;
+  d.id = id;
+  d.offset = r.offset;
+  d.recipient = r.text;
+  d.number = ++deliveries_;
+  ++ch.used;
+  ++j.refs;
+  ++j.undone;
+  const std::string nul(1, '\0');
+  ch.pending = cat(std::string(1, static_cast<char>(slot)), mess_name(id), nul,
+                   verp_sender(j.sender, d.recipient), nul, d.recipient, nul);
+  log(logline::starting_delivery(d.number, id, c == 0, d.recipient));
+  log_status();
+  flush_command(c);
+}
+
+void Sender::flush_command(int c) {
+  Channel& ch = chan_[c];
+  while (!ch.pending.empty()) {
+    ssize_t n = ::write(ch.cmd_fd, ch.pending.data(), ch.pending.size());
+    if (n > 0) {
+      ch.pending.erase(0, static_cast<std::size_t>(n));
+    } else if (n == -1 && errno == EINTR) {
+      continue;
+    } else if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      return;  // poll says when
+    } else {
+      // The spawner is gone; its report pipe will say so too.
+      ch.pending.clear();
+      return;
+    }
+  }
+}
+
+void Sender::read_reports(int c) {
+  Channel& ch = chan_[c];
+  char buf[4096];
+  ssize_t n = ::read(ch.report_fd, buf, sizeof buf);
+  if (n == -1 && (errno == EINTR || errno == EAGAIN)) return;
+  if (n <= 0) {
+    log("alert: oh no! lost spawn connection! dying...");
+    ch.alive = false;
+    exiting_ = true;
+    // Its deliveries will never report: the records stay T and are retried.
+    for (auto& d : ch.slots)
+      if (d.used) {
+        d.used = false;
+        --ch.used;
+        job_release(c, d.id);
+      }
+    return;
+  }
+  ch.reader.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+  while (auto r = ch.reader.next()) handle_report(c, std::move(*r));
+}
+
+void Sender::handle_report(int c, Report r) {
+  Channel& ch = chan_[c];
+  if (r.slot >= ch.slots.size() || !ch.slots[r.slot].used) {
+    log("warning: internal error: delivery report out of range");
+    return;
+  }
+  Delivery& d = ch.slots[r.slot];
+  Job& j = ch.jobs[d.id];
+  if (r.status == 'Z' && j.dying) {
+    r.status = 'D';
+    r.text += "I'm not going to try again; this message has been in the queue too long.\n";
+  }
+  log(logline::delivery(d.number, r.status, r.text));
+  if (r.status == 'D') add_bounce(d.id, d.recipient, r.text);
+  if (r.status == 'K' || r.status == 'D')
+    if (mark_done(c, d.id, d.offset)) --j.undone;
+  std::uint64_t id = d.id;
+  d.used = false;
+  --ch.used;
+  job_release(c, id);
+  log_status();
+}
+
+void Sender::add_bounce(std::uint64_t id, std::string_view recipient, std::string_view text) {
+  std::string para = bounce_paragraph(bounce_recipient(ctl_.rewriting, recipient), text);
+  const std::string f = q_.bounce(id).string();
+  // Losing this text would lose the bounce: keep trying, as qmail does.
+  for (;;) {
+    io::Fd fd(::open(f.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+    bool ok = false;
+    if (fd) {
+      try {
+        io::write_all(fd.get(), para);
+        ok = true;
+      } catch (const std::exception&) {
+      }
+    }
+    if (ok) return;
+    log("alert: unable to append to bounce message; HELP! sleeping...");
+    ::sleep(sleep_alert);
+  }
+}
+
+// mark_done - the recipient's commit point: T becomes D in one byte, fsync'd.
+bool Sender::mark_done(int c, std::uint64_t id, std::size_t offset) {
+  const std::string f = chan_file(c, id);
+  io::Fd fd(::open(f.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd || ::pwrite(fd.get(), "D", 1, static_cast<off_t>(offset)) != 1 || ::fsync(fd.get()) == -1) {
+    log(cat("warning: trouble marking ", f, "; message will be delivered twice!"));
+    return false;
+  }
+  return true;
+}
+
+// job_release - drop one reference; the last one closes the job: a finished
+// channel file goes, anything else is rescheduled at the retry time.
+void Sender::job_release(int c, std::uint64_t id) {
+  Channel& ch = chan_[c];
+  auto it = ch.jobs.find(id);
+  if (it == ch.jobs.end() || --it->second.refs > 0) return;
+  Job j = std::move(it->second);
+  ch.jobs.erase(it);
+  if (!(j.hit_eof && j.undone == 0)) {
+    ch.sched[id] = j.retry;
+    return;
+  }
+  const std::string f = chan_file(c, id);
+  if (::unlink(f.c_str()) == -1 && errno != ENOENT) {
+    log(cat("warning: unable to unlink ", f, "; will try again later"));
+    ch.sched[id] = std::time(nullptr) + sleep_sysfail;
+    return;
+  }
+  done_[id] = std::time(nullptr);
+}
+
+// complete - messdone: bounce if needed, then remove the message.
+void Sender::complete(std::uint64_t id) {
+  struct stat st {};
+  if (::stat(q_.todo(id).c_str(), &st) == 0) return;  // preprocessing will see it again
+  for (int c = 0; c < 2; ++c) {
+    if (chan_[c].sched.count(id) || chan_[c].jobs.count(id)) return;
+    if (::stat(chan_file(c, id).c_str(), &st) == 0) return;
+  }
+  if (::stat(q_.info(id).c_str(), &st) == -1) return;  // already removed
+  if (::stat(q_.bounce(id).c_str(), &st) == 0 && !inject_bounce(id)) {
+    done_[id] = std::time(nullptr) + sleep_sysfail;
+    return;
+  }
+  log(logline::end_msg(id));
+  // The commit point of removal; what is left is qmail-clean's.
+  if (::unlink(q_.info(id).c_str()) == -1 && errno != ENOENT) {
+    log(cat("warning: unable to unlink ", q_.info(id).string(), "; will try again later"));
+    done_[id] = std::time(nullptr) + sleep_sysfail;
+    return;
+  }
+  clean(cat("foop/", std::to_string(id)));
+}
+
+bool Sender::inject_bounce(std::uint64_t id) {
+  auto info = io::read_file(q_.info(id));
+  auto text = io::read_file(q_.bounce(id));
+  auto mess = io::read_file(q_.mess(id));
+  if (!info || !text || !mess) {
+    log(cat("warning: unable to open ", q_.bounce(id).string()));
+    return false;
+  }
+  Records inf = parse_records(*info);
+  std::string sender;
+  if (!inf.records.empty() && inf.records[0].type == 'F') sender = inf.records[0].text;
+  if (bounce_kind(sender) == BounceKind::triple) {
+    log(logline::triple_bounce(id));
+  } else {
+    BounceNotice n = compose_bounce(ctl_.bounce, sender, *text, std::time(nullptr));
+    try {
+      std::optional<QueueClient> qc;
+      {
+        SignalsOpen open(open_mask_);
+        qc.emplace(home_);
+      }
+      qc->put(n.head);
+      qc->put(*mess);
+      QueueResult res = qc->finish(Envelope{n.sender, {n.recipient}});
+      if (!res.ok()) {
+        log("warning: trouble injecting bounce message, will try later");
+        return false;
+      }
+      log(logline::bounce_msg(id, static_cast<long>(qc->qp())));
+    } catch (const std::exception&) {
+      log("warning: unable to start qmail-queue, will try later");
+      return false;
+    }
+  }
+  if (::unlink(q_.bounce(id).c_str()) == -1 && errno != ENOENT) {
+    log(cat("warning: unable to unlink ", q_.bounce(id).string(), "; will try again later"));
+    return false;
+  }
+  return true;
+}
+
+bool Sender::outstanding() const {
+  for (const auto& ch : chan_)
+    if (ch.alive && ch.used > 0) return true;
+  return false;
+}
+
+// save_retry_times - on exit each channel file's mtime becomes its next
+// attempt, which the next start-up reads back.
+void Sender::save_retry_times() {
+  for (int c = 0; c < 2; ++c)
+    for (const auto& [id, when] : chan_[c].sched) {
+      struct timeval tv[2] = {{when, 0}, {when, 0}};
+      const std::string f = chan_file(c, id);
+      if (::utimes(f.c_str(), tv) == -1 && errno != ENOENT)
+        log(cat("warning: unable to utime ", f, "; message will be retried too soon"));
+    }
+}
+
+// wait_until - the earliest moment something is due (now: do not wait).
+std::time_t Sender::wait_until(std::time_t now) const {
+  std::time_t t = now + max_wait;
+  if (!exiting_) {
+    if (!todo_.empty()) return now;
+    t = std::min({t, next_todo_scan_, next_cleanup_});
+    for (const auto& ch : chan_) {
+      if (!ch.alive) continue;
+      if (ch.pass && ch.pending.empty() && ch.used < ch.concurrency) return now;
+      if (!ch.pass && ch.used < ch.concurrency)
+        for (const auto& [id, when] : ch.sched) t = std::min(t, when);
+    }
+  }
+  for (const auto& [id, when] : done_) t = std::min(t, when);
+  return t;
+}
+
+int Sender::run() {
+  scan_info();
+  scan_todo();
+  log_status();
+  for (;;) {
+    if (flag_hup) {
+      flag_hup = 0;
+      reread_controls();
+    }
+    if (flag_alarm) {
+      flag_alarm = 0;
+      std::time_t now = std::time(nullptr);
+      for (auto& ch : chan_)
+        for (auto& [id, when] : ch.sched) when = now;
+    }
+    if (flag_term && !exiting_) {
+      exiting_ = true;
+    }
+    std::time_t now = std::time(nullptr);
+
+    // Completions that are due, then new work unless we are leaving.
+    for (auto it = done_.begin(); it != done_.end();) {
+      if (it->second > now) { ++it; continue; }
+      std::uint64_t id = it->first;
+      it = done_.erase(it);
+      complete(id);
+    }
+    for (int c = 0; c < 2; ++c) {
+      Channel& ch = chan_[c];
+      if (!exiting_ && ch.alive && !ch.pass && ch.used < ch.concurrency) {
+        auto best = std::min_element(ch.sched.begin(), ch.sched.end(),
+                                     [](const auto& a, const auto& b) { return a.second < b.second; });
+        if (best != ch.sched.end() && best->second <= now) open_pass(c, best->first);
+      }
+      advance_pass(c);
+    }
+    if (!exiting_) {
+      if (!todo_.empty()) {
+        std::uint64_t id = todo_.front();
+        todo_.pop_front();
+        preprocess(id);
+      } else if (now >= next_todo_scan_) {
+        scan_todo();
+      }
+      if (now >= next_cleanup_) cleanup_pass();
+    }
+    if (exiting_ && !outstanding()) {
+      for (int c = 0; c < 2; ++c) advance_pass(c);  // closes open passes
+      save_retry_times();
+      log("status: exiting");
+      return 0;
+    }
+
+    // Wait for reports, the trigger, writable command pipes or the next due time.
+    std::vector<pollfd> pfd;
+    int watch[2] = {-1, -1}, wwatch[2] = {-1, -1}, trig = -1;
+    for (int c = 0; c < 2; ++c) {
+      if (!chan_[c].alive) continue;
+      watch[c] = static_cast<int>(pfd.size());
+      pfd.push_back({chan_[c].report_fd, POLLIN, 0});
+      if (!chan_[c].pending.empty()) {
+        wwatch[c] = static_cast<int>(pfd.size());
+        pfd.push_back({chan_[c].cmd_fd, POLLOUT, 0});
+      }
+    }
+    if (trigger_ && !exiting_) {
+      trig = static_cast<int>(pfd.size());
+      pfd.push_back({trigger_.get(), POLLIN, 0});
+    }
+    std::time_t until = wait_until(std::time(nullptr));
+    std::time_t secs = std::max<std::time_t>(0, until - std::time(nullptr));
+    struct timespec ts = {secs, 0};
+    int n = ::ppoll(pfd.data(), pfd.size(), &ts, &open_mask_);
+    if (n == -1) {
+      if (errno != EINTR) log("warning: trouble in select");
+      continue;
+    }
+    for (int c = 0; c < 2; ++c) {
+      if (wwatch[c] >= 0 && pfd[wwatch[c]].revents) flush_command(c);
+      if (watch[c] >= 0 && pfd[watch[c]].revents) read_reports(c);
+    }
+    if (trig >= 0 && pfd[trig].revents) scan_todo();
+  }
+}
+
+// cannot_start - the one line qmail-send logs instead of "status".
+int cannot_start(int log_fd, std::string_view why) {
+  std::string line = cat("alert: cannot start: ", why, "\n");
+  (void)!::write(log_fd, line.data(), line.size());
+  return exit_temp;
+}
+
+// read_slots - the byte each spawner writes first: its slot count.
+std::optional<unsigned> read_slots(int fd) {
+  unsigned char b = 0;
+  ssize_t n;
+  do n = ::read(fd, &b, 1);
+  while (n == -1 && errno == EINTR);
+  if (n != 1) return std::nullopt;
+  return b;
+}
+
+}  // namespace
+
+int run_send(const Home& home, const SendFds& fds) {
+  Home abs{fs::absolute(home.root)};
+  if (::chdir(abs.root.c_str()) == -1) return cannot_start(fds.log, "unable to switch to home directory");
+  Controls controls;
+  try {
+    controls = read_controls(control::Control(abs));
+  } catch (const std::exception&) {
+    return cannot_start(fds.log, "unable to read controls");
+  }
+  if (::chdir("queue") == -1) return cannot_start(fds.log, "unable to switch to queue directory");
+
+  ::signal(SIGPIPE, SIG_IGN);
+  sigset_t block, open_mask;
+  sigemptyset(&block);
+  for (int s : {SIGTERM, SIGALRM, SIGHUP}) sigaddset(&block, s);
+  sigprocmask(SIG_BLOCK, &block, &open_mask);
+  for (int s : {SIGTERM, SIGALRM, SIGHUP}) sigdelset(&open_mask, s);
+  struct sigaction sa {};
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = on_term;
+  sigaction(SIGTERM, &sa, nullptr);
+  sa.sa_handler = on_alarm;
+  sigaction(SIGALRM, &sa, nullptr);
+  sa.sa_handler = on_hup;
+  sigaction(SIGHUP, &sa, nullptr);
+  ::umask(077);
+
+  io::Fd mutex(::open("lock/sendmutex", O_WRONLY | O_CLOEXEC));
+  if (!mutex) return cannot_start(fds.log, "unable to open mutex");
+  auto lock = io::FileLock::exclusive(mutex.get(), true);
+  if (!lock) return cannot_start(fds.log, "qmail-send is already running");
+
+  auto local_slots = read_slots(fds.lspawn_report);
+  auto remote_slots = read_slots(fds.rspawn_report);
+  if (!local_slots || !remote_slots) return cannot_start(fds.log, "hath the daemon spawn no fire?");
+
+  Sender sender(abs, fds, std::move(controls), *local_slots, *remote_slots, open_mask);
+  return sender.run();
+}
+
+}  // namespace mta::send
