@@ -213,8 +213,9 @@ ctime_re='(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct
 log_sequence() {
   local first=${1:-1} want missing
   want=$(cat)
-  missing=$(tail -n +"$first" "$mta_log" | awk -v want="$want" '
-    BEGIN { n = split(want, re, "\n"); i = 1 }
+  # (through the environment: awk -v would interpret the backslashes)
+  missing=$(tail -n +"$first" "$mta_log" | WANT=$want awk '
+    BEGIN { n = split(ENVIRON["WANT"], re, "\n"); i = 1 }
     i <= n && $0 ~ ("^" re[i] "$") { i++ }
     END { if (i <= n) print re[i] }')
   [ -z "$missing" ] || fail "log line /$missing/ missing or out of order; log from line $first:
