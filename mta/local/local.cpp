@@ -118,6 +118,47 @@ pid_t forward(const Home& qmail, int fd, const std::vector<std::string>& to, con
   throw TempError(text, "");
 }
 
+// What the instructions did so far: the "did f+w+p" counts and the forwards.
+struct Tally {
+  int files = 0, programs = 0;
+  std::vector<std::string> forwards;
+};
+
+// Carries out (or, with -n, prints) one instruction. Returns false when a
+// program exited 99: the following lines are skipped.
+bool carry_out(const dq::Instruction& ins, bool forward_only, const Args& a, int fd, const dq::Env& env,
+               Tally& tally) {
+  switch (ins.kind) {
+    case dq::Kind::mbox:
+    case dq::Kind::maildir:
+      if (forward_only) throw TempError("Uh-oh: .qmail has file delivery but has x bit set.", "4.7.0");
+      ++tally.files;
+      if (!a.deliver) {
+        say(cat(ins.kind == dq::Kind::mbox ? "mbox " : "maildir ", ins.text, "\n"));
+        return true;
+      }
+      rewind(fd);
+      if (ins.kind == dq::Kind::mbox)
+        mbox::deliver(ins.text, fd, cat(*env.ufline, *env.rpline, *env.dtline));
+      else
+        maildir::deliver(ins.text, fd, cat(*env.rpline, *env.dtline));
+      return true;
+    case dq::Kind::program:
+      if (forward_only) throw TempError("Uh-oh: .qmail has prog delivery but has x bit set.", "4.7.0");
+      ++tally.programs;
+      if (!a.deliver) {
+        say(cat("program ", ins.text, "\n"));
+        return true;
+      }
+      return run_program(ins.text, fd, env);
+    case dq::Kind::forward:
+      if (!a.deliver) say(cat("forward ", ins.text, "\n"));
+      tally.forwards.push_back(ins.text);
+      return true;
+  }
+  return true;
+}
+
 }  // namespace
 
 Args parse_args(int argc, char** argv) {
@@ -167,44 +208,15 @@ int deliver(const Args& a, int fd, const Home& qmail, std::time_t now) {
   const dq::Env env = dq::Env::for_delivery(params, default_part, dq::newsender(".", params), now);
 
   // The instructions, in file order; forwards wait until the end.
-  int files = 0, programs = 0;
-  std::vector<std::string> forwards;
+  Tally tally;
   for (const dq::Instruction& ins : parsed.instructions) {
     const bool forward_only = found.forward_only || (parsed.list && ins.line > parsed.list_line);
-    switch (ins.kind) {
-      case dq::Kind::mbox:
-      case dq::Kind::maildir:
-        if (forward_only) throw TempError("Uh-oh: .qmail has file delivery but has x bit set.", "4.7.0");
-        ++files;
-        if (!a.deliver) {
-          say(cat(ins.kind == dq::Kind::mbox ? "mbox " : "maildir ", ins.text, "\n"));
-        } else if (ins.kind == dq::Kind::mbox) {
-          rewind(fd);
-          mbox::deliver(ins.text, fd, cat(*env.ufline, *env.rpline, *env.dtline));
-        } else {
-          rewind(fd);
-          maildir::deliver(ins.text, fd, cat(*env.rpline, *env.dtline));
-        }
-        break;
-      case dq::Kind::program:
-        if (forward_only) throw TempError("Uh-oh: .qmail has prog delivery but has x bit set.", "4.7.0");
-        ++programs;
-        if (!a.deliver) {
-          say(cat("program ", ins.text, "\n"));
-        } else if (!run_program(ins.text, fd, env)) {
-          goto done;  // 99: the rest of the file is skipped, collected forwards still go
-        }
-        break;
-      case dq::Kind::forward:
-        if (!a.deliver) say(cat("forward ", ins.text, "\n"));
-        forwards.push_back(ins.text);
-        break;
-    }
+    if (!carry_out(ins, forward_only, a, fd, env, tally)) break;  // 99: skip the rest
   }
-done:
   pid_t qp = 0;
-  if (a.deliver && !forwards.empty()) qp = forward(qmail, fd, forwards, env);
-  say(cat("did ", std::to_string(files), "+", std::to_string(forwards.size()), "+", std::to_string(programs), "\n"));
+  if (a.deliver && !tally.forwards.empty()) qp = forward(qmail, fd, tally.forwards, env);
+  say(cat("did ", std::to_string(tally.files), "+", std::to_string(tally.forwards.size()), "+",
+          std::to_string(tally.programs), "\n"));
   if (qp) say(cat("qp ", std::to_string(qp), "\n"));
   return exit_ok;
 }
