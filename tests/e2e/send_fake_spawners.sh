@@ -6,34 +6,8 @@
 . "$LETTERSHOP_SRC/tests/e2e/lib/instance.sh"
 new_instance
 
-log=$dir/send.log
-cap=$dir/capture
-mkdir "$cap"
-: >"$log"
-python3 "$LETTERSHOP_SRC/tests/e2e/lib/send_fake.py" start "$log" \
-  "$LETTERSHOP_BIN/qmail-send" "$LETTERSHOP_BIN/qmail-clean" "$cap" &
-send_pid=$!
-on_exit "kill $send_pid 2>/dev/null"
-
-# wait_log PATTERN - wait up to 20 s for a log line matching PATTERN (grep -E)
-wait_log() {
-  i=0
-  while ! grep -Eq "$1" "$log"; do
-    i=$((i + 1))
-    [ $i -lt 200 ] || { cat "$log" >&2; fail "no log line matching: $1"; }
-    sleep 0.1
-  done
-}
-
-# wait_n_log PATTERN N - the same, until N lines match
-wait_n_log() {
-  i=0
-  while [ "$(grep -Ec "$1" "$log")" -lt "$2" ]; do
-    i=$((i + 1))
-    [ $i -lt 200 ] || { cat "$log" >&2; fail "fewer than $2 log lines matching: $1"; }
-    sleep 0.1
-  done
-}
+. "$LETTERSHOP_SRC/tests/e2e/lib/send.sh"
+start_send
 
 wait_log '^status: local 0/10 remote 0/20$'
 
@@ -126,9 +100,7 @@ local_file=$dir/queue/local/$((id % 23))/$id
 grep -q 'end msg' "$log" && fail "message with a deferred recipient ended"
 
 # 4. TERM: "status: exiting", exit 0, the retry time saved in the mtime.
-kill -TERM "$send_pid"
-wait "$send_pid" || fail "qmail-send exited $? after TERM"
-[ "$(tail -1 "$log")" = "status: exiting" ] || fail "last line not status: exiting: $(tail -1 "$log")"
+stop_send
 now=$(date +%s)
 mtime=$(stat -c %Y "$local_file")
 [ "$mtime" -gt "$now" ] || fail "retry time not saved: mtime $mtime, now $now"
