@@ -11,6 +11,8 @@
       then answers each command by the recipient's local part:
         fail*  -> D "Sorry, no mailbox here by that name. (#5.1.1)\\n"
         defer* -> Z "Temporary trouble.\\n\\nTry later. (#4.3.0)\\n"
+        slow*  -> K after 1 second
+        mangle* -> a report with status byte Q
         else   -> K "did 1+0+0\\n" (remote: "1.2.3.4 accepted message.\\n")
       Each command is appended to CAPTURE-DIR/CHANNEL.log as
       "sender recipient" and the message copied to CAPTURE-DIR/<recipient>.
@@ -18,6 +20,7 @@ Needs QMAILHOME (the messages are read from QMAILHOME/queue/mess).
 """
 import os
 import sys
+import time
 
 
 def start(log, send, clean, capture):
@@ -70,6 +73,11 @@ def spawn(channel, capture):
             local = rcpt.rsplit(b"@", 1)[0]
             if local.startswith(b"fail"):
                 report = b"DSorry, no mailbox here by that name. (#5.1.1)\n"
+            elif local.startswith(b"slow"):
+                time.sleep(1)
+                report = b"Kdid 1+0+0\n"
+            elif local.startswith(b"mangle"):
+                report = b"Qwhat?\n"
             elif local.startswith(b"defer"):
                 report = b"ZTemporary trouble.\n\nTry later. (#4.3.0)\n"
             elif channel == "remote":
