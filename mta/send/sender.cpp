@@ -26,6 +26,7 @@
 #include <ctime>
 #include <deque>
 #include <map>
+#include <new>
 #include <optional>
 #include <string>
 #include <vector>
@@ -183,6 +184,10 @@ class Sender {
   // completion
   void complete(std::uint64_t id);
   bool inject_bounce(std::uint64_t id);
+  // guarded - run one step; an exception is logged and false returned, so
+  // that one bad file never stops the daemon.
+  template <typename F>
+  bool guarded(F&& step);
   // exit
   bool outstanding() const;
   void save_retry_times();
@@ -714,6 +719,20 @@ bool Sender::inject_bounce(std::uint64_t id) {
   return true;
 }
 
+template <typename F>
+bool Sender::guarded(F&& step) {
+  try {
+    step();
+    return true;
+  } catch (const std::bad_alloc&) {
+    log("alert: out of memory, sleeping...");
+    ::sleep(sleep_alert);
+  } catch (const std::exception& e) {
+    log(cat("warning: trouble: ", e.what(), "; will try again later"));
+  }
+  return false;
+}
+
 bool Sender::outstanding() const {
   for (const auto& ch : chan_)
     if (ch.alive && ch.used > 0) return true;
@@ -774,14 +793,21 @@ int Sender::run() {
       if (it->second > now) { ++it; continue; }
       std::uint64_t id = it->first;
       it = done_.erase(it);
-      complete(id);
+      if (!guarded([&] { complete(id); })) done_[id] = now + sleep_sysfail;
     }
     for (int c = 0; c < 2; ++c) {
       Channel& ch = chan_[c];
       if (!exiting_ && ch.alive && !ch.pass && ch.used < ch.concurrency) {
         auto best = std::min_element(ch.sched.begin(), ch.sched.end(),
                                      [](const auto& a, const auto& b) { return a.second < b.second; });
-        if (best != ch.sched.end() && best->second <= now) open_pass(c, best->first);
+        if (best != ch.sched.end() && best->second <= now) {
+          std::uint64_t id = best->first;
+          if (!guarded([&] { open_pass(c, id); })) {
+            ch.jobs.erase(id);
+            ch.pass.reset();
+            ch.sched[id] = now + sleep_sysfail;
+          }
+        }
       }
       advance_pass(c);
     }
@@ -789,7 +815,7 @@ int Sender::run() {
       if (!todo_.empty()) {
         std::uint64_t id = todo_.front();
         todo_.pop_front();
-        preprocess(id);
+        guarded([&] { preprocess(id); });  // todo/<id> stays: the next scan retries
       } else if (now >= next_todo_scan_) {
         scan_todo();
       }
