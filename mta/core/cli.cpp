@@ -37,12 +37,21 @@ void split_getopt(int argc, char** argv, const po::options_description& options,
         words.push_back(key);
         continue;
       }
-      if (k + 1 < arg.size())
+      if (k + 1 < arg.size()) {
         words.push_back(key + arg.substr(k + 1));
-      else if (i + 1 < argc)
-        words.push_back(key + argv[++i]);
-      else
+      } else if (i + 1 < argc) {
+        // An empty value ("-f ''": the null sender) cannot be written
+        // adjacent; Boost takes it as the next word.
+        std::string value = argv[++i];
+        if (value.empty()) {
+          words.push_back(key);
+          words.emplace_back();
+        } else {
+          words.push_back(key + value);
+        }
+      } else {
         words.push_back(key);  // Boost reports the missing value
+      }
       break;
     }
   }

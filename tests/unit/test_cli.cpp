@@ -143,3 +143,10 @@ TEST_CASE("in permute order options may follow operands") {
   CHECK(p.vars.count("-n") == 1);
   CHECK(p.positional == std::vector<std::string>{"joe"});
 }
+
+TEST_CASE("an empty option value is a value: -f '' is the null sender") {
+  const auto d = inject_options();
+  auto p = parse({"-f", "", "rcpt"}, d);
+  CHECK(sender_values(p) == std::vector<std::string>{""});
+  CHECK(p.positional == std::vector<std::string>{"rcpt"});
+}
