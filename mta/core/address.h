@@ -100,4 +100,8 @@ std::optional<std::string> check_envelope_address(std::string_view address);
 // ASCII-only case-insensitive comparison (qmail's case_diffs).
 bool iequals(std::string_view a, std::string_view b);
 
+// ASCII-only lower case, A-Z only (qmail's case_lowerb): domains, user
+// names and cdb keys are folded this way, never by locale.
+std::string ascii_lower(std::string_view s);
+
 }  // namespace mta::address

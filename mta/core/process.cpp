@@ -59,6 +59,17 @@ pid_t spawn(const std::vector<std::string>& argv, const SpawnOptions& options) {
   ::_exit(exec_failed_status);
 }
 
+void exec(const std::vector<std::string>& argv, bool use_path) {
+  if (argv.empty()) panic("exec: empty argv");
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  if (use_path)
+    ::execvp(args[0], args.data());
+  else
+    ::execv(args[0], args.data());
+}
+
 int wait_for(pid_t pid) {
   int status = 0;
   while (::waitpid(pid, &status, 0) == -1) {

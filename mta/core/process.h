@@ -38,6 +38,11 @@ inline constexpr int exec_failed_status = 120;
 // Returns the child's pid; throws TempError if fork fails.
 pid_t spawn(const std::vector<std::string>& argv, const SpawnOptions& options = {});
 
+// Replaces this process with argv (execvp with use_path, else execv).
+// Returns only if the exec failed, with errno set: the caller decides the
+// exit status (qmail's helpers use errno_is_temporary: 111 or 100).
+void exec(const std::vector<std::string>& argv, bool use_path);
+
 // Waits for pid (retrying after EINTR); returns the wait status.
 int wait_for(pid_t pid);
 

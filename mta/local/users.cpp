@@ -4,6 +4,7 @@
 #include <charconv>
 #include <map>
 
+#include "mta/core/address.h"
 #include "mta/core/control.h"
 #include "mta/core/exitcodes.h"
 
@@ -11,13 +12,7 @@ namespace mta::users {
 
 namespace {
 
-// lower - ASCII lower case (A-Z only), as qmail's case_lowerb
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
+std::string lower(std::string_view s) { return address::ascii_lower(s); }
 
 bool has_upper(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });

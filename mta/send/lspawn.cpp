@@ -20,14 +20,8 @@ namespace mta::spawn {
 
 namespace {
 
-[[noreturn]] void exec_or_exit(std::vector<std::string> argv, bool use_path, int soft, int hard) {
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  if (use_path)
-    ::execvp(args[0], args.data());
-  else
-    ::execv(args[0], args.data());
+[[noreturn]] void exec_or_exit(const std::vector<std::string>& argv, bool use_path, int soft, int hard) {
+  process::exec(argv, use_path);
   ::_exit(errno_is_temporary(errno) ? soft : hard);
 }
 

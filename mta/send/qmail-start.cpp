@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "mta/core/exitcodes.h"
+#include "mta/core/process.h"
 #include "mta/core/paths.h"
 
 namespace {
@@ -45,14 +46,8 @@ void become(const Ids* ids) {
   if (::setgid(ids->gid) == -1 || ::setuid(ids->uid) == -1) die();
 }
 
-[[noreturn]] void exec(std::vector<std::string> argv, bool use_path) {
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  if (use_path)
-    ::execvp(args[0], args.data());
-  else
-    ::execv(args[0], args.data());
+[[noreturn]] void exec(const std::vector<std::string>& argv, bool use_path) {
+  mta::process::exec(argv, use_path);
   die();
 }
 

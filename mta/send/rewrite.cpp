@@ -1,15 +1,12 @@
 // mta/send/rewrite.cpp — qmail-send's recipient rewriting (see rewrite.h).
 #include "mta/send/rewrite.h"
 
+#include "mta/core/address.h"
+
 namespace mta::send {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
+std::string lower(std::string_view s) { return address::ascii_lower(s); }
 
 // The virtualdomains value for domain: the domain itself, each ".suffix"
 // longest first, then the catch-all "" key. nullptr if nothing matches.
