@@ -56,7 +56,15 @@ start_mta() {
   [ -z "$mta_pid" ] || fail "start_mta: the mail system is already running"
   local before
   before=$(wc -l <"$mta_log")
-  env - PATH="$MTA_PATH" QMAILHOME="$dir" "$dir/bin/qmail-start" "${1:-./Mailbox}" \
+  # qmail-start gets a clean environment, as its man page asks; only the
+  # sanitizer settings of the ASan build pass through, so that a report
+  # from any daemon lands in scripts/test's report folder, not in a pipe.
+  local keep="" v
+  for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+    if [ -n "$(printenv "$v" || true)" ]; then keep="$keep $v=$(printenv "$v")"; fi
+  done
+  # shellcheck disable=SC2086 # $keep is a list of NAME=value words without spaces
+  env - PATH="$MTA_PATH" QMAILHOME="$dir" $keep "$dir/bin/qmail-start" "${1:-./Mailbox}" \
     >>"$mta_log" 2>&1 </dev/null &
   mta_pid=$!
   local i
