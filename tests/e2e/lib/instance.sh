@@ -11,6 +11,7 @@
 # removed; on failure (non-zero exit status) it is kept and its path printed,
 # so the queue and logs can be inspected. A scenario that needs its own
 # cleanup adds it with `on_exit 'command'` instead of replacing the trap.
+# lib/queue.sh and lib/rootns.sh build on the same fail, on_exit and trap.
 #
 # Needs LETTERSHOP_BIN (the built programs), as ctest sets it.
 
@@ -19,10 +20,18 @@ set -eu
 : "${LETTERSHOP_BIN:?LETTERSHOP_BIN must name the folder of the built programs}"
 
 _instance_cleanup=""
+_instance_on_failure=""
+_instance_dir=""
 
 # on_exit CMD - run CMD (a shell string) when the scenario ends, before cleanup
 on_exit() {
   _instance_cleanup="$_instance_cleanup
+$1"
+}
+
+# on_failure CMD - run CMD only if the scenario failed, after the on_exit ones
+on_failure() {
+  _instance_on_failure="$_instance_on_failure
 $1"
 }
 
@@ -31,11 +40,19 @@ _instance_exit() {
   set +e
   eval "$_instance_cleanup"
   if [ "$status" -eq 0 ]; then
-    rm -rf "$dir"
+    rm -rf "$_instance_dir"
   else
-    echo "FAILED (exit $status); instance kept in $dir" >&2
+    eval "$_instance_on_failure"
+    echo "FAILED (exit $status); instance kept in $_instance_dir" >&2
   fi
   exit "$status"
+}
+
+# instance_trap DIR - on exit run the on_exit commands, then remove DIR if
+# the scenario passed, or keep it and print its path if it failed
+instance_trap() {
+  _instance_dir=$1
+  trap _instance_exit EXIT
 }
 
 # fail MESSAGE - report a failed assertion and end the scenario
@@ -47,7 +64,7 @@ fail() {
 # new_instance [HOSTNAME] - create and export the instance (me: example.test)
 new_instance() {
   dir=$(mktemp -d "${TMPDIR:-/tmp}/lettershop-e2e.XXXXXX")
-  trap _instance_exit EXIT
+  instance_trap "$dir"
   setup_out=$("$LETTERSHOP_BIN/qmail-setup" "$dir" --sandbox --me "${1:-example.test}" 2>&1) ||
     fail "qmail-setup failed: $setup_out"
   QMAILHOME=$dir

@@ -6,66 +6,15 @@
 #   queue_inject MSGFILE ENVFILE   # runs qmail-queue; its exit code in $rc
 #   queue_assert_clean          # nothing in todo/ intd/ mess/ pid/
 #
-# queue_instance runs `qmail-setup DIR --sandbox --me example.test` in a
-# `mktemp -d` directory when qmail-setup is built, and otherwise lays out the
-# queue tree of reference mta.md 2.1 itself (queue/{pid,intd,todo,bounce,
-# lock}, queue/{mess,info,local,remote}/0..22, the lock/trigger fifo and the
-# sandbox marker). An EXIT trap removes the directory on success and keeps it,
-# printing its path, on failure.
-#
-# Needs LETTERSHOP_BIN (the built programs), as ctest sets it.
+# queue_instance is lib/instance.sh's new_instance (fail, on_exit and the
+# EXIT trap come from there too).
 
-set -eu
+. "$LETTERSHOP_SRC/tests/e2e/lib/instance.sh"
 
-: "${LETTERSHOP_BIN:?LETTERSHOP_BIN must name the folder of the built programs}"
-
-_queue_cleanup=""
-
-# queue_on_exit CMD - run CMD (a shell string) when the scenario ends
-queue_on_exit() {
-  _queue_cleanup="$_queue_cleanup
-$1"
-}
-
-_queue_exit() {
-  status=$?
-  set +e
-  eval "$_queue_cleanup"
-  if [ "$status" -eq 0 ]; then
-    rm -rf "$dir"
-  else
-    echo "FAILED (exit $status); instance kept in $dir" >&2
-  fi
-  exit "$status"
-}
-
-# fail MESSAGE - report a failed assertion and end the scenario
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-
+# queue_instance - new_instance, plus $Q, its queue folder
 queue_instance() {
-  dir=$(mktemp -d "${TMPDIR:-/tmp}/lettershop-queue.XXXXXX")
-  trap _queue_exit EXIT
-  if [ -x "$LETTERSHOP_BIN/qmail-setup" ]; then
-    out=$("$LETTERSHOP_BIN/qmail-setup" "$dir" --sandbox --me example.test 2>&1) ||
-      fail "qmail-setup failed: $out"
-  else
-    mkdir -p "$dir/bin" "$dir/control" "$dir/users" "$dir/alias"
-    ln -s "$LETTERSHOP_BIN/qmail-queue" "$dir/bin/qmail-queue"
-    echo example.test >"$dir/control/me"
-    q=$dir/queue
-    mkdir -p "$q/pid" "$q/intd" "$q/todo" "$q/bounce" "$q/lock"
-    for sub in mess info local remote; do
-      for i in $(seq 0 22); do mkdir -p "$q/$sub/$i"; done
-    done
-    mkfifo -m 0622 "$q/lock/trigger"
-    : >"$dir/sandbox"
-  fi
+  new_instance
   Q=$dir/queue
-  QMAILHOME=$dir
-  export QMAILHOME
 }
 
 # queue_inject MSGFILE ENVFILE - qmail-queue with fd 0 and fd 1 from files; sets rc

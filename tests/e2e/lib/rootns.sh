@@ -23,24 +23,9 @@
 # failure it is kept, with a copy of the instance in $rootns_tmp/qmail,
 # and its path is printed.
 
-set -eu
-
-: "${LETTERSHOP_BIN:?LETTERSHOP_BIN must name the folder of the built programs}"
+. "$LETTERSHOP_SRC/tests/e2e/lib/instance.sh"   # fail, on_exit, instance_trap
 
 rootns_tmp=""
-_rootns_cleanup=""
-
-# on_exit CMD - run CMD (a shell string) when the scenario ends, before cleanup
-on_exit() {
-  _rootns_cleanup="$_rootns_cleanup
-$1"
-}
-
-# fail MESSAGE - report a failed assertion and end the scenario
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
 
 # rootns_enter SCRIPT ARGS... - exec SCRIPT inside a private mount namespace
 rootns_enter() {
@@ -58,24 +43,12 @@ rootns_enter() {
   ROOTNS_INSIDE=1 exec unshare -m --propagation private bash "$script" "$@"
 }
 
-_rootns_exit() {
-  local status=$?
-  set +e
-  eval "$_rootns_cleanup"
-  if [ "$status" -eq 0 ]; then
-    rm -rf "$rootns_tmp"
-  else
-    cp -a /var/qmail "$rootns_tmp/qmail" 2>/dev/null
-    echo "FAILED (exit $status); files kept in $rootns_tmp (instance copy: $rootns_tmp/qmail)" >&2
-  fi
-  exit "$status"
-}
-
 # rootns_setup - inside the namespace: private /etc, tmpfs /var with /var/qmail
 rootns_setup() {
   [ "${ROOTNS_INSIDE:-}" = 1 ] || fail "rootns_setup outside the namespace (call rootns_enter first)"
   rootns_tmp=$(mktemp -d "${TMPDIR:-/tmp}/lettershop-root.XXXXXX")
-  trap _rootns_exit EXIT
+  instance_trap "$rootns_tmp"
+  on_failure 'cp -a /var/qmail "$rootns_tmp/qmail" 2>/dev/null; echo "instance copy: $rootns_tmp/qmail" >&2'
   # Other uids (qmailq, fred, ...) must reach files below it.
   chmod 0755 "$rootns_tmp"
   mkdir "$rootns_tmp/etc"
