@@ -41,8 +41,8 @@ done
 
 box=$(home joe)/Mailbox
 [ -s "$box" ] || fail "no bounce for joe"
-awk '/^Hi\. This is the qmail-send program/,/^--- Below this line/' "$box" >"$dir/paragraph"
-cat >"$dir/paragraph.expected" <<'EOF'
+bounce_paragraph "$box" >"$dir/paragraph"
+expect_text "$dir/paragraph" "bounce text" <<'EOF'
 Hi. This is the qmail-send program at example.test.
 I'm afraid I wasn't able to deliver your message to the following addresses.
 This is a permanent error; I've given up. Sorry it didn't work out.
@@ -52,8 +52,6 @@ This message is looping: it already has my Delivered-To line. (#5.4.6)
 
 --- Below this line is a copy of the message.
 EOF
-diff "$dir/paragraph.expected" "$dir/paragraph" >"$dir/diff" || fail "bounce text:
-$(cat "$dir/diff")"
 # The copy in the bounce is the looping message: both Delivered-To lines.
 grep -qx 'Delivered-To: fred-ping@example.test' "$box" || fail "copy lacks Delivered-To: fred-ping"
 grep -qx 'Delivered-To: fred-pong@example.test' "$box" || fail "copy lacks Delivered-To: fred-pong"

@@ -59,8 +59,8 @@ wait_queue_empty
 [ ! -e "$fred/Hard" ] || fail "the mbox line after the failing program ran"
 box=$(home joe)/Mailbox
 [ -s "$box" ] || fail "no bounce for joe"
-awk '/^Hi\. This is the qmail-send program/,/^--- Below this line/' "$box" >"$dir/paragraph"
-cat >"$dir/paragraph.expected" <<'EOF'
+bounce_paragraph "$box" >"$dir/paragraph"
+expect_text "$dir/paragraph" "bounce text" <<'EOF'
 Hi. This is the qmail-send program at example.test.
 I'm afraid I wasn't able to deliver your message to the following addresses.
 This is a permanent error; I've given up. Sorry it didn't work out.
@@ -70,8 +70,6 @@ permanent trouble for fred-hard
 
 --- Below this line is a copy of the message.
 EOF
-diff "$dir/paragraph.expected" "$dir/paragraph" >"$dir/diff" || fail "bounce text:
-$(cat "$dir/diff")"
 grep -qx 'bounce me' "$box" || fail "the bounce does not carry the message"
 stop_mta
 echo ok

@@ -13,6 +13,8 @@
 #   wait_file FILE [SECONDS]      # FILE exists and is not empty
 #   run_queue                     # ALRM to qmail-send: retry everything now
 #   stop_mta                      # TERM, wait for "status: exiting"
+#   expect_text FILE WHAT <TEXT   # FILE is exactly TEXT, else fail WHAT + diff
+#   bounce_paragraph BOX          # qmail-send's explanation in a bounce
 #   kill_mta                      # SIGKILL qmail-send and all it started
 #
 # The mail system runs as qmail-start does in a service file: with an empty
@@ -228,6 +230,22 @@ log_sequence() {
     END { if (i <= n) print re[i] }')
   [ -z "$missing" ] || fail "log line /$missing/ missing or out of order; log from line $first:
 $(tail -n +"$first" "$mta_log")"
+}
+
+# expect_text FILE WHAT - FILE holds exactly the text on stdin; else fail
+# with "WHAT:" and the diff (the expected text and the diff stay in $dir)
+expect_text() {
+  local base
+  base=$dir/$(basename "$1")
+  cat >"$base.expected"
+  diff "$base.expected" "$1" >"$base.diff" || fail "$2:
+$(cat "$base.diff")"
+}
+
+# bounce_paragraph BOX - the bounce in BOX from "Hi. This is the qmail-send
+# program" to "--- Below this line" (the explanation and the failed addresses)
+bounce_paragraph() {
+  awk '/^Hi\. This is the qmail-send program/,/^--- Below this line/' "$1"
 }
 
 # mail_normalise FILE - FILE with qmail's variable parts replaced after
