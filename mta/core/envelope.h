@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -38,6 +39,12 @@ class EnvelopeError : public std::runtime_error {
 
 // Reads one envelope; throws EnvelopeError (or TempError for an I/O error).
 Envelope read_envelope(io::Reader& in, std::size_t max_address = envelope_max_address);
+// The same parser, record by record: calls on_address('F' or 'T', address)
+// as each record arrives (the address may be moved from), so that a copy can
+// stream and check as it goes. Throws as read_envelope does, and whatever
+// on_address throws.
+void parse_envelope(io::Reader& in, std::size_t max_address,
+                    const std::function<void(char, std::string&)>& on_address);
 std::string format_envelope(const Envelope& env);
 
 }  // namespace mta

@@ -159,33 +159,6 @@ void pull_trigger(const QueueLayout& layout) {
   ::close(fd);
 }
 
-// One address up to its NUL, with the checks qmail-queue makes as it copies.
-void copy_address(io::Reader& in, io::Writer& out, std::string& addr) {
-  io::Reader::Got got;
-  try {
-    got = in.getline(addr, '\0', envelope_max_address);
-  } catch (const io::LineTooLong&) {
-    throw Error(Failure::address_too_long, "envelope address too long");
-  } catch (const MailError& e) {
-    throw Error(Failure::read, e.what());
-  }
-  if (got != io::Reader::Got::line) throw Error(Failure::read, "envelope ended early");
-  // Our extension: a CR or LF would let an address forge a header line in
-  // every program that writes it into one (Return-Path, Delivered-To, bounces).
-  if (addr.find_first_of("\r\n") != std::string::npos)
-    throw Error(Failure::address_has_crlf, "envelope address contains CR or LF");
-  out << addr;
-  out.put('\0');
-}
-
-std::optional<char> get_byte(io::Reader& in) {
-  try {
-    return in.get();
-  } catch (const MailError& e) {
-    throw Error(Failure::read, e.what());
-  }
-}
-
 std::optional<uid_t> uid_of(const char* account) {
   const passwd* pw = ::getpwnam(account);
   if (!pw) return std::nullopt;
@@ -230,19 +203,24 @@ std::string envelope_head(const Identity& who) {
 }
 
 void copy_envelope(io::Reader& in, io::Writer& out) {
-  std::string addr;
-  auto c = get_byte(in);
-  if (!c) throw Error(Failure::read, "envelope is empty");
-  if (*c != 'F') throw Error(Failure::envelope_format, "envelope does not start with F");
-  out.put('F');
-  copy_address(in, out, addr);
-  for (;;) {
-    c = get_byte(in);
-    if (!c) throw Error(Failure::read, "envelope ended early");
-    if (*c == '\0') return;  // the final extra NUL is not stored
-    if (*c != 'T') throw Error(Failure::envelope_format, "envelope record is not T");
-    out.put('T');
-    copy_address(in, out, addr);
+  try {
+    parse_envelope(in, envelope_max_address, [&out](char kind, std::string& addr) {
+      // Our extension: a CR or LF would let an address forge a header line in
+      // every program that writes it into one (Return-Path, Delivered-To, bounces).
+      if (addr.find_first_of("\r\n") != std::string::npos)
+        throw Error(Failure::address_has_crlf, "envelope address contains CR or LF");
+      out.put(kind);
+      out << addr;
+      out.put('\0');
+    });  // the final extra NUL is not stored
+  } catch (const EnvelopeError& e) {
+    using Kind = EnvelopeError::Kind;
+    const Failure f = e.kind() == Kind::too_long ? Failure::address_too_long
+                      : e.kind() == Kind::format ? Failure::envelope_format
+                                                 : Failure::read;  // Kind::short_read
+    throw Error(f, e.what());
+  } catch (const MailError& e) {
+    throw Error(Failure::read, e.what());
   }
 }
 
