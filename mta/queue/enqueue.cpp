@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -109,9 +108,9 @@ std::uint64_t create_pid_file(const QueueLayout& layout, const Identity& who, Le
 // copy_message - step 4: our Received line, then fd 0 to EOF, then fsync.
 void copy_message(int from, int to, std::string_view head) {
   auto buf = std::make_unique_for_overwrite<char[]>(message_buffer_size);
-  std::size_t fill = std::min(head.size(), message_buffer_size);
-  head.copy(buf.get(), fill);
-  if (fill < head.size()) write_out(to, head.data(), head.size());  // not reached: the line is short
+  // The head goes out with the first block of the message, one write(2) fewer.
+  std::size_t fill = head.size() <= message_buffer_size ? head.copy(buf.get(), head.size()) : 0;
+  if (fill < head.size()) write_out(to, head.data(), head.size());
   std::size_t copied = 0;
   for (;;) {
     if (fill == message_buffer_size) {
