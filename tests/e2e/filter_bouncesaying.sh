@@ -15,13 +15,8 @@ printf 'Subject: hello\n\nhi\n' >"$w/ham"
 
 # expect CODE STDERR INPUT ARGS... - run bouncesaying, check exit and stderr
 expect() {
-  want_rc=$1 want_err=$2 input=$3
-  shift 3
-  rc=0
-  "$LETTERSHOP_BIN/bouncesaying" "$@" <"$input" >"$w/out" 2>"$w/err" || rc=$?
-  [ "$rc" = "$want_rc" ] || fail "bouncesaying $*: exit $rc, want $want_rc ($(cat "$w/err"))"
-  [ "$(cat "$w/err")" = "$want_err" ] || fail "bouncesaying $*: stderr '$(cat "$w/err")', want '$want_err'"
-  [ ! -s "$w/out" ] || fail "bouncesaying $*: stdout '$(cat "$w/out")'"
+  expect_exit bouncesaying "$1" "$2" "${@:4}" <"$3"
+  [ ! -s "$w/out" ] || fail "bouncesaying ${*:4}: stdout '$(cat "$w/out")'"
 }
 
 expect 100 "bouncesaying: usage: bouncesaying error [program [arg ...]]" "$w/ham"

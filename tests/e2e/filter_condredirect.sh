@@ -40,13 +40,8 @@ rm "$Q/todo/$id"
 
 # expect CODE STDERR INPUT ARGS... - condredirect that queues nothing
 expect() {
-  want_rc=$1 want_err=$2 input=$3
-  shift 3
-  rc=0
-  "$LETTERSHOP_BIN/condredirect" "$@" <"$input" >"$w/out" 2>"$w/err" || rc=$?
-  [ "$rc" = "$want_rc" ] || fail "condredirect $*: exit $rc, want $want_rc ($(cat "$w/err"))"
-  [ "$(cat "$w/err")" = "$want_err" ] || fail "condredirect $*: stderr '$(cat "$w/err")', want '$want_err'"
-  [ -z "$(ls "$Q/todo")" ] || fail "condredirect $*: queued $(ls "$Q/todo")"
+  expect_exit condredirect "$1" "$2" "${@:4}" <"$3"
+  [ -z "$(ls "$Q/todo")" ] || fail "condredirect ${*:4}: queued $(ls "$Q/todo")"
 }
 expect 0 "" "$w/later" pager@one.test grep -q '^Subject: urgent'
 expect 0 "" "$w/later" pager@one.test sh -c 'exit 100'

@@ -14,12 +14,7 @@ printf 'Subject: hello\n\nhi\n' >"$w/ham"
 
 # expect CODE STDERR INPUT ARGS... - run except, check exit and stderr
 expect() {
-  want_rc=$1 want_err=$2 input=$3
-  shift 3
-  rc=0
-  "$LETTERSHOP_BIN/except" "$@" <"$input" >"$w/out" 2>"$w/err" || rc=$?
-  [ "$rc" = "$want_rc" ] || fail "except $*: exit $rc, want $want_rc ($(cat "$w/err"))"
-  [ "$(cat "$w/err")" = "$want_err" ] || fail "except $*: stderr '$(cat "$w/err")', want '$want_err'"
+  expect_exit except "$1" "$2" "${@:4}" <"$3"
 }
 
 expect 100 "except: usage: except program [arg ...]" "$w/ham"

@@ -57,13 +57,8 @@ rm "$Q/todo/$id"
 
 # expect CODE STDERR ARGS... - a failing forward: exit, text, nothing queued
 expect() {
-  want_rc=$1 want_err=$2
-  shift 2
-  rc=0
-  "$LETTERSHOP_BIN/forward" "$@" <"$w/msg" >"$w/out" 2>"$w/err" || rc=$?
-  [ "$rc" = "$want_rc" ] || fail "forward $*: exit $rc, want $want_rc ($(cat "$w/err"))"
-  [ "$(cat "$w/err")" = "$want_err" ] || fail "forward $*: stderr '$(cat "$w/err")', want '$want_err'"
-  [ -z "$(ls "$Q/todo")" ] || fail "forward $*: queued $(ls "$Q/todo")"
+  expect_exit forward "$1" "$2" "${@:3}" <"$w/msg"
+  [ -z "$(ls "$Q/todo")" ] || fail "forward ${*:3}: queued $(ls "$Q/todo")"
 }
 unset NEWSENDER
 expect 100 "forward: fatal: NEWSENDER not set" a@one.test

@@ -5,6 +5,7 @@
 #   new_instance                # QMAILHOME=<fresh dir>, exported; also $dir
 #   new_instance mail.example.org   # the same with another control/me
 #   ... run programs, assert with fail "why" ...
+#   expect_exit PROG CODE STDERR ARGS... <INPUT   # needs $w (scratch folder)
 #
 # new_instance runs `qmail-setup DIR --sandbox --me example.test` in a
 # `mktemp -d` directory and sets an EXIT trap: on success the directory is
@@ -59,6 +60,18 @@ instance_trap() {
 fail() {
   echo "FAIL: $*" >&2
   exit 1
+}
+
+# expect_exit PROGRAM CODE STDERR ARGS... - run $LETTERSHOP_BIN/PROGRAM ARGS...
+# (stdin as the caller gives it, stdout to $w/out, stderr to $w/err) and
+# fail unless it exits CODE with exactly STDERR on stderr; exit code in $rc
+expect_exit() {
+  local prog=$1 want_rc=$2 want_err=$3
+  shift 3
+  rc=0
+  "$LETTERSHOP_BIN/$prog" "$@" >"$w/out" 2>"$w/err" || rc=$?
+  [ "$rc" = "$want_rc" ] || fail "$prog $*: exit $rc, want $want_rc ($(cat "$w/err"))"
+  [ "$(cat "$w/err")" = "$want_err" ] || fail "$prog $*: stderr '$(cat "$w/err")', want '$want_err'"
 }
 
 # new_instance [HOSTNAME] - create and export the instance (me: example.test)
