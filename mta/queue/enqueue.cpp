@@ -41,16 +41,12 @@ int create_exclusive(const fs::path& path) {
   return ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, queue_file_mode);
 }
 
-// write_all for the copy loop, with its errors classified as Failure::write.
-void write_out(int fd, const char* data, std::size_t len) {
-  while (len > 0) {
-    ssize_t n = ::write(fd, data, len);
-    if (n == -1) {
-      if (errno == EINTR) continue;
-      fail(Failure::write, "unable to write message");
-    }
-    data += n;
-    len -= static_cast<std::size_t>(n);
+// io::write_all for the copy loop, with its errors classified as Failure::write.
+void write_out(int fd, std::string_view data) {
+  try {
+    io::write_all(fd, data);
+  } catch (const MailError& e) {
+    throw Error(Failure::write, e.what());
   }
 }
 
@@ -110,11 +106,11 @@ void copy_message(int from, int to, std::string_view head) {
   auto buf = std::make_unique_for_overwrite<char[]>(message_buffer_size);
   // The head goes out with the first block of the message, one write(2) fewer.
   std::size_t fill = head.size() <= message_buffer_size ? head.copy(buf.get(), head.size()) : 0;
-  if (fill < head.size()) write_out(to, head.data(), head.size());
+  if (fill < head.size()) write_out(to, head);
   std::size_t copied = 0;
   for (;;) {
     if (fill == message_buffer_size) {
-      write_out(to, buf.get(), fill);
+      write_out(to, std::string_view(buf.get(), fill));
       fill = 0;
     }
     ssize_t n = ::read(from, buf.get() + fill, message_buffer_size - fill);
@@ -131,7 +127,7 @@ void copy_message(int from, int to, std::string_view head) {
   // a pipe closed early): refuse it as a temporary read error, so that the
   // caller keeps its copy and retries instead of queueing an empty message.
   if (copied == 0) throw Error(Failure::read, "message is empty");
-  write_out(to, buf.get(), fill);
+  write_out(to, std::string_view(buf.get(), fill));
   if (::fsync(to) == -1) fail(Failure::write, "unable to fsync message");
 }
 
@@ -262,11 +258,11 @@ std::uint64_t enqueue(const QueueLayout& layout, int message_fd, int envelope_fd
   // temporary: the caller may queue the message again, and a duplicate is
   // better than a loss. On a journaling file system this fsync also carries
   // the earlier directory changes (mess/, intd/) to disk.
-  const fs::path todo_dir_path = layout.root / "todo";
-  int dir = ::open(todo_dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir == -1) fail(Failure::todo, "unable to open todo directory");
-  io::Fd todo_dir(dir);
-  if (::fsync(dir) == -1) fail(Failure::todo, "unable to fsync todo directory");
+  try {
+    io::fsync_dir(layout.root / "todo");
+  } catch (const MailError& e) {
+    throw Error(Failure::todo, e.what());
+  }
 
   pull_trigger(layout);
   return id;
