@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mta/core/address.h"
 #include "mta/core/io.h"
 
 namespace mta {
@@ -25,7 +26,7 @@ struct Envelope {
 };
 
 // qmail-queue accepts addresses of up to 1002 bytes before the NUL.
-inline constexpr std::size_t envelope_max_address = 1002;
+inline constexpr std::size_t envelope_max_address = address::max_envelope_address;
 
 class EnvelopeError : public std::runtime_error {
  public:
