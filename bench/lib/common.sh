@@ -1,8 +1,9 @@
 # bench/lib/common.sh - helpers shared by bench/queue and bench/local.
 # shellcheck shell=bash
 #
-# The caller provides HERE (bench/), WORK (the run's folder), MSG (the
-# message file) and TRACE_SET (the strace syscall set).
+# The caller provides HERE (bench/), REPO, WORK (the run's folder), MSG (the
+# message file), TRACE_SET (the strace syscall set), PROGRAMS (the programs
+# it runs) and die.
 
 # log TEXT: a time-stamped line on stderr
 log() { echo "[$(date +%T)] $*" >&2; }
@@ -25,4 +26,18 @@ trace_loop() {
   strace -f -qq -o "$out" -e trace="$TRACE_SET" \
     bash -c 'n=$1 msg=$2; shift 2; for ((i = 0; i < n; i++)); do "$@" < "$msg"; done' \
     _ "$n" "$MSG" "$@"
+}
+
+# find_ours: BIN=$LETTERSHOP_BIN, or build/release/bin (built if a program
+# of PROGRAMS is missing there); dies if one is still missing
+find_ours() {
+  BIN=${LETTERSHOP_BIN:-$REPO/build/release/bin}
+  local p missing=0
+  for p in $PROGRAMS; do [ -x "$BIN/$p" ] || missing=1; done
+  if [ "$missing" = 1 ] && [ -z "${LETTERSHOP_BIN:-}" ]; then
+    log "building $REPO/build/release"
+    cmake -S "$REPO" -B "$REPO/build/release" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+    ninja -C "$REPO/build/release" -j2 >/dev/null
+  fi
+  for p in $PROGRAMS; do [ -x "$BIN/$p" ] || die "$BIN/$p is missing"; done
 }
