@@ -25,6 +25,7 @@
 #include <cstring>
 #include <ctime>
 #include <deque>
+#include <exception>
 #include <map>
 #include <new>
 #include <optional>
@@ -97,6 +98,13 @@ Controls read_controls(const control::Control& ctl) {
   c.rewriting.percenthack = ConstMap::keys(ph ? *ph : std::vector<std::string>{});
   read_rewriting(ctl, c.rewriting);
   return c;
+}
+
+// info_sender - the envelope sender, info's F record ("" if none).
+std::string info_sender(std::string_view info) {
+  Records inf = parse_records(info);
+  if (!inf.records.empty() && inf.records[0].type == 'F') return std::string(inf.records[0].text);
+  return {};
 }
 
 // SignalsOpen - TERM, ALRM and HUP are blocked except inside ppoll (so a
@@ -681,18 +689,18 @@ void Sender::complete(std::uint64_t id) {
 bool Sender::inject_bounce(std::uint64_t id) {
   auto info = io::read_file(q_.info(id));
   auto text = io::read_file(q_.bounce(id));
-  auto mess = io::read_file(q_.mess(id));
+  // The message itself is streamed to qmail-queue, never held in memory.
+  io::Fd mess = io::open_if_exists(q_.mess(id), O_RDONLY | O_CLOEXEC);
   if (!info || !text || !mess) {
     log(cat("warning: unable to open ", q_.bounce(id).string()));
     return false;
   }
-  Records inf = parse_records(*info);
-  std::string sender;
-  if (!inf.records.empty() && inf.records[0].type == 'F') sender = inf.records[0].text;
+  std::string sender = info_sender(*info);
   if (bounce_kind(sender) == BounceKind::triple) {
     log(logline::triple_bounce(id));
   } else {
     BounceNotice n = compose_bounce(ctl_.bounce, sender, *text, std::time(nullptr));
+    std::exception_ptr read_error;  // the message's, not qmail-queue's: for guarded()
     try {
       std::optional<QueueClient> qc;
       {
@@ -700,17 +708,26 @@ bool Sender::inject_bounce(std::uint64_t id) {
         qc.emplace(home_);
       }
       qc->put(n.head);
-      qc->put(*mess);
-      QueueResult res = qc->finish(Envelope{n.sender, {n.recipient}});
-      if (!res.ok()) {
-        log("warning: trouble injecting bounce message, will try later");
-        return false;
+      try {
+        io::Reader r(mess.get());
+        char buf[8192];
+        while (std::size_t got = r.read(buf, sizeof buf)) qc->put(std::string_view(buf, got));
+      } catch (const std::exception&) {
+        read_error = std::current_exception();
       }
-      log(logline::bounce_msg(id, static_cast<long>(qc->qp())));
+      if (!read_error) {
+        QueueResult res = qc->finish(Envelope{n.sender, {n.recipient}});
+        if (!res.ok()) {
+          log("warning: trouble injecting bounce message, will try later");
+          return false;
+        }
+        log(logline::bounce_msg(id, static_cast<long>(qc->qp())));
+      }
     } catch (const std::exception&) {
       log("warning: unable to start qmail-queue, will try later");
       return false;
     }
+    if (read_error) std::rethrow_exception(read_error);  // qc is gone: nothing was queued
   }
   if (::unlink(q_.bounce(id).c_str()) == -1 && errno != ENOENT) {
     log(cat("warning: unable to unlink ", q_.bounce(id).string(), "; will try again later"));
