@@ -470,13 +470,15 @@ void Sender::open_pass(int c, std::uint64_t id) {
   Channel& ch = chan_[c];
   std::time_t now = std::time(nullptr);
   ch.sched.erase(id);
+  // One open of info gives both the birth time and the sender.
   struct stat st {};
-  auto info = io::read_file(q_.info(id));
-  if (!info || ::stat(q_.info(id).c_str(), &st) == -1) {
+  io::Fd info = io::open_if_exists(q_.info(id), O_RDONLY | O_CLOEXEC);
+  if (!info || ::fstat(info.get(), &st) == -1) {
     log(cat("warning: unable to stat ", q_.info(id).string(), "; will try again later"));
     ch.sched[id] = now + sleep_sysfail;
     return;
   }
+  std::string sender = info_sender(io::Reader(info.get()).read_all());
   auto data = io::read_file(chan_file(c, id));
   if (!data) {
     log(cat("warning: unable to open ", chan_file(c, id)));
@@ -488,8 +490,7 @@ void Sender::open_pass(int c, std::uint64_t id) {
   j.birth = st.st_mtime;
   j.retry = next_retry(j.birth, now, ch.chanskip);
   j.dying = is_dying(j.birth, now, ctl_.lifetime);
-  Records inf = parse_records(*info);
-  if (!inf.records.empty() && inf.records[0].type == 'F') j.sender = inf.records[0].text;
+  j.sender = std::move(sender);
   j.data = std::move(*data);
   j.records = parse_records(j.data);
   j.refs = 1;
