@@ -9,7 +9,9 @@
 
 #include <cerrno>
 #include <map>
+#include <tuple>
 
+#include "mta/core/address.h"
 #include "mta/core/exitcodes.h"
 #include "mta/core/io.h"
 #include "mta/core/process.h"
@@ -53,9 +55,8 @@ std::optional<std::string> validate(const Command& c, int slots, const std::vect
 }
 
 std::pair<std::string_view, std::string_view> split_recipient(std::string_view r) {
-  std::size_t at = r.rfind('@');
-  if (at == r.npos) return {r, {}};
-  return {r.substr(0, at), r.substr(at + 1)};
+  auto s = address::split_at_last(r);
+  return {s.local, s.domain};
 }
 
 // --- output and reports -----------------------------------------------------------------
@@ -165,9 +166,12 @@ std::optional<std::string> start(Driver& driver, const Command& c, uid_t owner, 
   if (!S_ISREG(st.st_mode)) return "ZSorry, message has wrong type. (#4.3.5)\n";
   // Damage control: the queue owner has to be trusted.
   if (st.st_uid != owner) return "ZSorry, message has wrong owner. (#4.3.5)\n";
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) == -1) return "Zqmail-spawn unable to create pipe. (#4.3.0)\n";
-  io::Fd rd(p[0]), wr(p[1]);
+  io::Fd rd, wr;
+  try {
+    std::tie(rd, wr) = process::make_pipe();
+  } catch (const MailError&) {
+    return "Zqmail-spawn unable to create pipe. (#4.3.0)\n";
+  }
   pid_t pid = ::fork();
   if (pid == -1) return "Zqmail-spawn unable to fork. (#4.3.0)\n";
   if (pid == 0) {
