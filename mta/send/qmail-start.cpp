@@ -103,11 +103,7 @@ int main(int argc, char** argv) {
           if (pid == 0) {
             if (::dup2(r, 0) == -1) die();
             for (int fd = 2; fd <= 6; ++fd) ::close(fd);
-            if (!sandbox) {
-              // The logger runs as qmaill:nofiles.
-              if (::setgroups(1, &logger.gid) == -1 || ::setgid(logger.gid) == -1 || ::setuid(logger.uid) == -1)
-                die();
-            }
+            become(ids(logger));  // qmaill:nofiles
             exec(std::vector<std::string>(argv + 2, argv + argc), true);
           }
           if (::dup2(w, 1) == -1) die();
