@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
         // The program has read (some of) the message: start it over.
         if (::lseek(0, 0, SEEK_SET) == -1) mta::throw_errno("unable to rewind");
         mta::Envelope envelope{sender, {argv[1]}};
-        auto queued = filters::queue_with_dtline(mta::qmail_home(), 0, dtline, envelope);
+        auto queued = mta::dotqmail::queue_forward(mta::qmail_home(), 0, dtline, envelope);
         return filters::report_queued("condredirect", queued, mta::exit_stop);
       });
 }

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
         const std::string& dtline = env.need("DTLINE");
         if (argc < 2) throw mta::UsageError("");
         mta::Envelope envelope{sender, std::vector<std::string>(argv + 1, argv + argc)};
-        auto queued = filters::queue_with_dtline(mta::qmail_home(), 0, dtline, envelope);
+        auto queued = mta::dotqmail::queue_forward(mta::qmail_home(), 0, dtline, envelope);
         return filters::report_queued("forward", queued, mta::exit_ok);
       });
 }

@@ -161,32 +161,8 @@ int run_preline(const PrelineOptions& o, const mta::dotqmail::Env& env, int mess
   return WEXITSTATUS(status);
 }
 
-// queue_with_dtline - the forwarding copy: our Delivered-To line, then the message
-Queued queue_with_dtline(const mta::Home& home, int message_fd, std::string_view dtline,
-                         const mta::Envelope& env) {
-  mta::QueueClient qq(home);
-  Queued out;
-  out.qp = qq.qp();
-  qq.put(dtline);
-  // Stream the message: it may be large, and the queue program reads as we go.
-  std::string buf(65536, '\0');
-  for (;;) {
-    ssize_t n = ::read(message_fd, buf.data(), buf.size());
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      // Leaving qq unfinished makes the queue program see a short envelope
-      // and exit without queueing anything.
-      mta::throw_errno("unable to read message");
-    }
-    qq.put(std::string_view(buf.data(), static_cast<std::size_t>(n)));
-  }
-  out.result = qq.finish(env);
-  return out;
-}
-
 // report_queued - qmail's last words: the qp, or the queue's reason
-int report_queued(std::string_view prog, const Queued& q, int ok_code) {
+int report_queued(std::string_view prog, const mta::dotqmail::Forwarded& q, int ok_code) {
   if (!q.result.ok()) {
     std::cerr << prog << ": fatal: " << q.result.reason() << std::endl;
     return q.result.permanent() ? mta::exit_perm : mta::exit_temp;

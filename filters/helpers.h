@@ -24,9 +24,6 @@
 #include <vector>
 
 #include "mta/core/dotqmail.h"
-#include "mta/core/envelope.h"
-#include "mta/core/paths.h"
-#include "mta/core/queue_client.h"
 
 namespace filters {
 
@@ -71,20 +68,10 @@ std::string preline_prefix(const PrelineOptions& o, std::string_view ufline, std
 // a read error on message_fd throws TempError "unable to copy input".
 int run_preline(const PrelineOptions& o, const mta::dotqmail::Env& env, int message_fd);
 
-// Queues dtline + the rest of message_fd (read from its current offset) with
-// envelope env through QueueClient, and returns the queue program's pid (the
-// "qp") and its result. Throws TempError if the message cannot be read.
-struct Queued {
-  pid_t qp = -1;
-  mta::QueueResult result;
-};
-Queued queue_with_dtline(const mta::Home& home, int message_fd, std::string_view dtline,
-                         const mta::Envelope& env);
-
 // The exit code for a queue result, after printing what qmail's forward and
 // condredirect print on stderr: "<prog>: qp <pid>" when queued, else
 // "<prog>: fatal: <text without D/Z>". ok_code is 0 (forward) or 99
 // (condredirect).
-int report_queued(std::string_view prog, const Queued& q, int ok_code);
+int report_queued(std::string_view prog, const mta::dotqmail::Forwarded& q, int ok_code);
 
 }  // namespace filters

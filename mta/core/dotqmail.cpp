@@ -292,4 +292,22 @@ const std::string& Env::need(std::string_view name) const {
   throw PermError(cat(name, " not set"), "");
 }
 
+Forwarded queue_forward(const Home& home, int message_fd, std::string_view dtline, const Envelope& env) {
+  QueueClient qq(home);
+  qq.put(dtline);
+  // Stream the message: it may be large, and the queue program reads as we go.
+  std::string buf(65536, '\0');
+  for (;;) {
+    ssize_t n = ::read(message_fd, buf.data(), buf.size());
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      throw ReadError(cat("unable to read message: ", std::strerror(err)), err);
+    }
+    qq.put(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+  }
+  return Forwarded{qq.qp(), qq.finish(env)};
+}
+
 }  // namespace mta::dotqmail

@@ -24,6 +24,11 @@
 #include <string_view>
 #include <vector>
 
+#include "mta/core/envelope.h"
+#include "mta/core/exitcodes.h"
+#include "mta/core/paths.h"
+#include "mta/core/queue_client.h"
+
 namespace mta::dotqmail {
 namespace fs = std::filesystem;
 
@@ -120,5 +125,23 @@ struct Env {
   // The value, or PermError "NAME not set" (filters exit 100 on it).
   const std::string& need(std::string_view name) const;
 };
+
+// ---- forwarding ------------------------------------------------------------
+
+// The forwarding copy of qmail-local's forwards and of forward and
+// condredirect: dtline, then the rest of message_fd from its current offset,
+// streamed to the queue program with envelope env.
+struct Forwarded {
+  pid_t qp = -1;       // the queue program's pid ("qp N")
+  QueueResult result;  // queued, or its D/Z text
+};
+// A read error on message_fd: TempError "unable to read message: REASON"
+// (4.3.0); err is the errno. The queue program then sees no envelope and
+// queues nothing.
+struct ReadError : TempError {
+  ReadError(std::string what, int e) : TempError(std::move(what)), err(e) {}
+  int err;
+};
+Forwarded queue_forward(const Home& home, int message_fd, std::string_view dtline, const Envelope& env);
 
 }  // namespace mta::dotqmail

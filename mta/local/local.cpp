@@ -19,7 +19,6 @@
 #include "mta/core/maildir.h"
 #include "mta/core/mbox.h"
 #include "mta/core/process.h"
-#include "mta/core/queue_client.h"
 
 namespace mta::local {
 
@@ -97,24 +96,15 @@ bool run_program(const std::string& command, int fd, const dq::Env& env) {
 // Queues DTLINE + the message once, to every collected forward. Returns qp.
 pid_t forward(const Home& qmail, int fd, const std::vector<std::string>& to, const dq::Env& env) {
   rewind(fd);
-  QueueClient qq(qmail);
-  qq.put(*env.dtline);
-  io::Reader in(fd);
-  std::string buf(65536, '\0');
-  for (;;) {
-    std::size_t n = 0;
-    try {
-      n = in.read(buf.data(), buf.size());
-    } catch (const MailError& e) {
-      throw TempError(cat("Unable to read message: ", e.what(), "."), "4.3.0");
-    }
-    if (n == 0) break;
-    qq.put(std::string_view(buf.data(), n));
+  dq::Forwarded f;
+  try {
+    f = dq::queue_forward(qmail, fd, *env.dtline, Envelope{*env.newsender, to});
+  } catch (const dq::ReadError& e) {
+    throw TempError(cat("Unable to read message: unable to read: ", std::strerror(e.err), "."), "4.3.0");
   }
-  const QueueResult r = qq.finish(Envelope{*env.newsender, to});
-  if (r.ok()) return qq.qp();
-  std::string text = cat("Unable to forward message: ", r.reason(), ".");
-  if (r.permanent()) throw PermError(text, "");
+  if (f.result.ok()) return f.qp;
+  std::string text = cat("Unable to forward message: ", f.result.reason(), ".");
+  if (f.result.permanent()) throw PermError(text, "");
   throw TempError(text, "");
 }
 
