@@ -31,31 +31,17 @@ ChildVerdict child_verdict(int wait_status) {
   }
 }
 
-namespace {
-[[noreturn]] void temporary_child_error() { throw TempError("temporary child error", ""); }
-}  // namespace
-
-// except_exit - success becomes a bounce, failure a success
-int except_exit(ChildVerdict v) {
-  switch (v) {
-    case ChildVerdict::zero: return mta::exit_perm;
-    case ChildVerdict::temporary: temporary_child_error();
-    case ChildVerdict::other: return mta::exit_ok;
-  }
-  mta::panic("except_exit: bad verdict");
-}
-
-// bouncesaying_bounces - the condition program said yes
+// bouncesaying_bounces - the condition program said yes; 111 defers
 bool bouncesaying_bounces(ChildVerdict v) {
-  if (v == ChildVerdict::temporary) temporary_child_error();
+  if (v == ChildVerdict::temporary) throw TempError("temporary child error", "");
   return v == ChildVerdict::zero;
 }
 
 // condredirect_redirects - the same question, asked by condredirect
-bool condredirect_redirects(ChildVerdict v) {
-  if (v == ChildVerdict::temporary) temporary_child_error();
-  return v == ChildVerdict::zero;
-}
+bool condredirect_redirects(ChildVerdict v) { return bouncesaying_bounces(v); }
+
+// except_exit - success becomes a bounce, failure a success
+int except_exit(ChildVerdict v) { return bouncesaying_bounces(v) ? mta::exit_perm : mta::exit_ok; }
 
 // run_child - execvp argv with our descriptors and wait for it
 int run_child(const std::vector<std::string>& argv, std::string_view exec_error_text) {
