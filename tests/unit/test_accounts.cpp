@@ -10,6 +10,7 @@
 
 #include "mta/core/accounts.h"
 #include "mta/core/io.h"
+#include "tests/unit/tmpdir.h"
 
 using namespace std::string_literals;
 namespace fs = std::filesystem;
@@ -68,18 +69,12 @@ TEST_CASE("passwd files: bad lines are skipped, the rest still count") {
 }
 
 namespace {
-struct Sandbox {
-  fs::path root;
-  Sandbox() {
-    std::string tmpl = (fs::temp_directory_path() / "lettershop-accounts-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    root = tmpl;
+// An instance root with users/ and the sandbox marker.
+struct Sandbox : lettershop_test::TempDir {
+  const fs::path& root = path;
+  Sandbox() : lettershop_test::TempDir("accounts") {
     fs::create_directories(root / "users");
     mta::io::replace_file(root / "sandbox", "sandbox\n");
-  }
-  ~Sandbox() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
   }
 };
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include "mta/core/dotqmail.h"
 #include "mta/core/exitcodes.h"
+#include "tests/unit/tmpdir.h"
 
 using namespace std::string_literals;
 namespace fs = std::filesystem;
@@ -20,17 +21,8 @@ namespace dq = mta::dotqmail;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "lettershop-dq-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+struct TempDir : lettershop_test::TempDir {
+  TempDir() : lettershop_test::TempDir("dq") {}
   void write(const std::string& name, const std::string& data, mode_t mode = 0644) const {
     std::ofstream(path / name, std::ios::binary) << data;
     REQUIRE(::chmod((path / name).c_str(), mode) == 0);

@@ -16,23 +16,15 @@
 #include "mta/core/exitcodes.h"
 #include "mta/core/io.h"
 #include "mta/local/local.h"
+#include "tests/unit/tmpdir.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "lettershop-local-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-    REQUIRE(::chmod(path.c_str(), 0755) == 0);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+// A home for qmail-local: not writable by others.
+struct TempDir : lettershop_test::TempDir {
+  TempDir() : lettershop_test::TempDir("local") { REQUIRE(::chmod(path.c_str(), 0755) == 0); }
 };
 
 // deliver() chdirs into the home; put the test's directory back afterwards.

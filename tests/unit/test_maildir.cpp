@@ -16,6 +16,7 @@
 #include "mta/core/exitcodes.h"
 #include "mta/core/io.h"
 #include "mta/core/maildir.h"
+#include "tests/unit/tmpdir.h"
 
 namespace fs = std::filesystem;
 namespace io = mta::io;
@@ -23,19 +24,7 @@ namespace md = mta::maildir;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "lettershop-md-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::permissions(path, fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(path, ec);
-  }
-};
+using lettershop_test::TempDir;
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -76,7 +65,7 @@ TEST_CASE("10,000 names in a row are unique without sleeping", "[maildir]") {
 }
 
 TEST_CASE("deliver writes prepend + message unchanged into new/", "[maildir]") {
-  TempDir t;
+  TempDir t("md");
   md::make(t.path / "Maildir");
   const fs::path dir = t.path / "Maildir";
   auto in = io::Reader::from_string("Subject: x\n\nFrom me\nlast", true);
@@ -95,7 +84,7 @@ TEST_CASE("deliver writes prepend + message unchanged into new/", "[maildir]") {
 }
 
 TEST_CASE("a failed delivery leaves nothing in new/ or tmp/", "[maildir]") {
-  TempDir t;
+  TempDir t("md");
   const fs::path dir = t.path / "Maildir";
   SECTION("no Maildir at all: temporary, 4.2.1") {
     auto in = io::Reader::from_string("m\n");
@@ -127,7 +116,7 @@ TEST_CASE("a failed delivery leaves nothing in new/ or tmp/", "[maildir]") {
 }
 
 TEST_CASE("readers see new/ and cur/ without dot files, and tmp/ is cleaned", "[maildir]") {
-  TempDir t;
+  TempDir t("md");
   const fs::path dir = t.path / "M";
   md::make(dir);
   std::ofstream(dir / "new" / "2.x") << "a";

@@ -15,6 +15,7 @@
 #include "mta/core/exitcodes.h"
 #include "mta/core/io.h"
 #include "mta/core/mbox.h"
+#include "tests/unit/tmpdir.h"
 
 using namespace std::string_literals;
 namespace fs = std::filesystem;
@@ -22,18 +23,7 @@ namespace io = mta::io;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "lettershop-mbox-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using lettershop_test::TempDir;
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -89,7 +79,7 @@ TEST_CASE("copy_quoted quotes, ends a partial last line, whole and trickled", "[
 }
 
 TEST_CASE("deliver appends prepend, quoted message and one blank line", "[mbox]") {
-  TempDir t;
+  TempDir t("mbox");
   const fs::path box = t.path / "Mailbox";
   auto m1 = io::Reader::from_string("Subject: 1\n\nFrom here\n");
   mta::mbox::deliver(box, m1, "From a@b Thu Jan 01 00:00:00 1970\nReturn-Path: <a@b>\n");
@@ -102,7 +92,7 @@ TEST_CASE("deliver appends prepend, quoted message and one blank line", "[mbox]"
 }
 
 TEST_CASE("a read error truncates the mbox back to its old end", "[mbox]") {
-  TempDir t;
+  TempDir t("mbox");
   const fs::path box = t.path / "Mailbox";
   std::ofstream(box) << "From old\nkept\n\n";
   io::Reader in(std::make_unique<FailingSource>());
@@ -112,7 +102,7 @@ TEST_CASE("a read error truncates the mbox back to its old end", "[mbox]") {
 }
 
 TEST_CASE("a held lock defers after the timeout", "[mbox]") {
-  TempDir t;
+  TempDir t("mbox");
   const fs::path box = t.path / "Mailbox";
   io::Fd holder(::open(box.c_str(), O_WRONLY | O_CREAT, 0600));
   REQUIRE(holder);
@@ -131,7 +121,7 @@ TEST_CASE("a held lock defers after the timeout", "[mbox]") {
 }
 
 TEST_CASE("an mbox that cannot be opened defers with 4.2.1", "[mbox]") {
-  TempDir t;
+  TempDir t("mbox");
   auto in = io::Reader::from_string("m\n");
   try {
     mta::mbox::deliver(t.path / "no" / "Mailbox", in, "");
