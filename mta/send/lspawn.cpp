@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <tuple>
 #include <vector>
 
 #include "mta/core/cdb.h"
@@ -41,20 +42,23 @@ users::Assignment getpw(const std::string& local, bool sandbox) {
     qmailp = pw->pw_uid;
     nofiles = g->gr_gid;
   }
-  int p[2];
-  if (::pipe(p) == -1) ::_exit(qlx_sys);
+  io::Fd rd, wr;
+  try {
+    std::tie(rd, wr) = process::make_pipe();
+  } catch (const MailError&) {
+    ::_exit(qlx_sys);
+  }
   pid_t pid = ::fork();
   if (pid == -1) ::_exit(qlx_sys);
   if (pid == 0) {
-    ::close(p[0]);
-    if (::dup2(p[1], 1) == -1) ::_exit(qlx_sys);
+    if (::dup2(wr.get(), 1) == -1) ::_exit(qlx_sys);
     if (qmailp && !become(*qmailp, nofiles)) ::_exit(qlx_sys);
     exec_or_exit({"bin/qmail-getpw", local}, false, qlx_execpw, qlx_execpw);
   }
-  ::close(p[1]);
+  wr.reset();
   std::string out;
   try {
-    out = io::Reader(p[0]).read_all();
+    out = io::Reader(rd.get()).read_all();
   } catch (const std::exception&) {
     ::_exit(qlx_sys);
   }
