@@ -90,18 +90,13 @@ const Entry* find_entry(std::string_view name) {
 
 constexpr std::string_view oops = "Oops! Trouble reading this file.\n";
 
-// The raw contents of control/NAME: nullopt when absent, TempError when unreadable.
-std::optional<std::string> read(const fs::path& dir, std::string_view name) {
-  return io::read_file(dir / name);
-}
-
 // Each renderer appends "\nname: ..." and returns what the list reader saw
 // (0 absent, 1 present, -1 trouble), which morercpthosts depends on.
 int render_entry(std::string& out, const fs::path& dir, const Entry& e, const std::optional<std::string>& me) {
   out += cat("\n", e.name, ": ");
   std::optional<std::string> data;
   try {
-    data = read(dir, e.name);
+    data = io::read_file(dir / e.name);
   } catch (const MailError&) {
     out += oops;
     return -1;
@@ -241,7 +236,7 @@ Report render(const Home& home, const Ids& ids) {
   }
   std::optional<std::string> me;
   try {
-    if (auto data = read(dir, "me")) me = control::first_line(*data);
+    if (auto data = io::read_file(dir / "me")) me = control::first_line(*data);
   } catch (const MailError&) {
     out += "Oops! Trouble reading control/me.\n";
     r.exit_code = exit_temp;

@@ -53,12 +53,6 @@ const std::string* first_env(const Env& env, std::initializer_list<std::string_v
   return nullptr;
 }
 
-std::string number(unsigned long long n) {
-  std::array<char, 24> buf;
-  auto r = std::to_chars(buf.data(), buf.data() + buf.size(), n);
-  return std::string(buf.data(), r.ptr);
-}
-
 bool has_cr_or_lf(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
 // "YYYYMMDDhhmmss" in UTC, for Message-ID.
@@ -115,7 +109,7 @@ std::string default_sender(const Settings& s, const std::string& from_user, cons
   if (auto v = first_env(s.env, {"QMAILSUSER"})) user = *v;
   const std::string* host = from_host;
   if (auto v = first_env(s.env, {"QMAILSHOST"})) host = v;
-  if (s.flags.verp_message) user += "-" + number(static_cast<unsigned long long>(s.now)) + "." + number(s.pid);
+  if (s.flags.verp_message) user += "-" + std::to_string(s.now) + "." + std::to_string(s.pid);
   if (s.flags.verp_recipient) user += "-";
   std::string addr = user;
   if (host) addr += "@" + *host;
@@ -323,7 +317,7 @@ Result rewrite_header(message::Header header, const Options& options, const Sett
   std::string prefix = resent ? "Resent-" : "";
   if (!header.has(prefix + "Date")) add(prefix + "Date", date::date822(s.now));
   if (!header.has(prefix + "Message-ID"))
-    add(prefix + "Message-ID", "<" + id_stamp(s.now) + "." + number(s.pid) + ".qmail@" + s.idhost + ">");
+    add(prefix + "Message-ID", "<" + id_stamp(s.now) + "." + std::to_string(s.pid) + ".qmail@" + s.idhost + ">");
   if (!header.has(prefix + "From")) add(prefix + "From", default_from(s, user, host));
   if (!header.has(prefix + "To") && !header.has(prefix + "Cc")) add(prefix + "Cc", "recipient list not shown: ;");
   if (!resent && s.mft && !header.has("Mail-Followup-To")) {
