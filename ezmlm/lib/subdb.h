@@ -1,0 +1,94 @@
+// ezmlm/lib/subdb.h — subscriber stores (ezmlm.md 1.3, 7).
+//
+// A store holds the addresses of one db of a list: the main list ("") or a
+// subdirectory ("digest", "allow", "deny", "mod", or the content of modsub/
+// remote/modpost). The interface is DB-neutral: the std store (files) is
+// here; an SQL store (DIR/subdb, DIR/sql) arrives later behind the same
+// open_store().
+//
+// The std store, compatible with ezmlm-idx's sub-std:
+//   <sub>/subscribers/@ .. t  records "T" address NUL; letter by hash.h
+//   <sub>/lock                flock'ed around every change
+//   <sub>/Log                 "unixtime SP event SP address[ SP comment]\n"
+// Addresses are stored with the domain lowercased, local part as given, and
+// compared without regard to case. A stored "@domain" is a wildcard: every
+// address of that domain is "contained". Lookups read only the address's
+// bucket (plus the case-sensitive and legacy 32-bit buckets when they
+// differ), streaming, so memory does not grow with the list.
+// A change rewrites each touched bucket once: lock, copy to "<letter>n"
+// with the change, fsync, rename over the bucket, fsync the directory, then
+// one append of the Log lines. A batch (add_batch/remove_batch) costs one
+// rewrite per touched bucket however many addresses it holds.
+//
+// Addresses are validated before anything is written: it must contain '@',
+// have no NUL, CR or LF, and be at most 400 bytes; otherwise BadAddress
+// (a PermError, exit 100) and no file changes — for a batch, no address of
+// the batch is written.
+//
+// Errors: TempError for file-system trouble (a missing subscribers/ dir
+// included: ezmlm-sub after ezmlm-rmtab fails 111).
+#pragma once
+
+#include <ctime>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ezmlm/lib/listdir.h"
+#include "mta/core/exitcodes.h"
+
+namespace ezmlm {
+
+inline constexpr std::size_t max_address_bytes = 400;
+
+class BadAddress : public mta::PermError {
+ public:
+  explicit BadAddress(std::string what) : mta::PermError(std::move(what), "5.1.3") {}
+};
+
+// Throws BadAddress with a reason naming the address.
+void check_address(std::string_view address);
+// The stored form: the domain (after the last '@') lowercased.
+std::string stored_form(std::string_view address);
+
+struct Subscription {
+  std::string address;
+  std::string comment;  // the Log comment (ezmlm-sub's "name", a From line); may be empty
+};
+
+class SubscriberStore {
+ public:
+  virtual ~SubscriberStore();
+
+  // Exact address (case-insensitive), legacy buckets, then the "@domain" wildcard.
+  virtual bool contains(std::string_view address) = 0;
+  // log_tag is the Log event without its sign ("manual", "probe", "" ...):
+  // an add logs "+tag", a remove "-tag". Returns false when nothing changed.
+  virtual bool add(std::string_view address, std::string_view log_tag, std::string_view comment) = 0;
+  virtual bool remove(std::string_view address, std::string_view log_tag, std::string_view comment) = 0;
+  // Many at once; returns how many changed. Default: one call each.
+  virtual std::size_t add_batch(const std::vector<Subscription>& subs, std::string_view log_tag);
+  virtual std::size_t remove_batch(const std::vector<Subscription>& subs, std::string_view log_tag);
+  // Streams every stored address; stops when f returns false.
+  virtual void for_each(const std::function<bool(std::string_view)>& f) = 0;
+  // Creates the empty db (ezmlm-make); drops it (ezmlm-rmtab).
+  virtual void create() = 0;
+  virtual void destroy() = 0;
+};
+
+struct StoreOptions {
+  bool force_std = false;              // ezmlm-sub -M: ignore subdb/sql
+  std::optional<std::string> spec;     // -S: a subdb spec overriding DIR/subdb
+  std::optional<int> forcehash;        // -h: bucket 0..52 for added addresses
+  std::time_t (*clock)() = nullptr;    // Log time; nullptr = time(nullptr)
+};
+
+// subdir as accepted by ListDir::subdir(). Throws TempError for an SQL spec
+// (not built yet) and for a bad subdir; PermError for forcehash out of 0..52.
+std::unique_ptr<SubscriberStore> open_store(const ListDir& dir, std::string_view subdir,
+                                            const StoreOptions& options = {});
+
+}  // namespace ezmlm
