@@ -81,7 +81,13 @@ class ListDir {
   // text/messages entry: local, alt, default files merged (in that order of
   // precedence), then the compiled-in table; an unknown name prints as the
   // name itself. <#1#>.. are filled from args.
+  // Entries may also hold run-time tags (<#l#>-owner@<#h#>): expand them
+  // with list_tags() where the text is shown.
   std::string message(std::string_view key, const std::vector<std::string>& args = {}) const;
+
+  // The tags every text of this list knows: l and L (outlocal), h and H
+  // (outhost), d (DIR). Callers add or change the rest (l = local-digest ...).
+  TagValues list_tags() const;
 
   // A subscriber-db subdirectory argument made safe (ezmlm.md 1.3):
   // "" or "." -> "" (main list); "digest" -> "digest"; an absolute path

@@ -87,7 +87,8 @@ struct StoreOptions {
 };
 
 // subdir as accepted by ListDir::subdir(). Throws TempError for an SQL spec
-// (not built yet) and for a bad subdir; PermError for forcehash out of 0..52.
+// (not built yet) and for a bad subdir. The std store honours forcehash
+// only in 0..52 and ignores other values, as sub-std does.
 std::unique_ptr<SubscriberStore> open_store(const ListDir& dir, std::string_view subdir,
                                             const StoreOptions& options = {});
 

@@ -1,0 +1,35 @@
+// ezmlm-checksub — refuse a post by whether its SENDER is subscribed.
+//
+// `ezmlm-checksub [-nN] [-m msg] DIR [subdir ...]`, run from a .qmail pipe
+// line. -N (default): a sender in none of the dbs gets TXT_ONLY_SUBSCRIBERS
+// on stdout and exit 100 (the bounce text). -n: a sender in one of them
+// (the deny db) gets TXT_REJECT_POSTS and 100. Otherwise 0. -m names the
+// text/messages entry to print instead. 100 without SENDER, 111 for file
+// trouble. See ezmlm-checksub(1).
+#include <iostream>
+
+#include "ezmlm/lib/sender.h"
+#include "ezmlm/lib/tools.h"
+#include "mta/core/exitcodes.h"
+
+int main(int argc, char** argv) {
+  return mta::run_main(
+      {"ezmlm-checksub", "ezmlm-checksub [-nN] [-m msg] dir [subdir ...]",
+       "reject a message by whether its sender is a subscriber"},
+      argc, argv, [](int argc, char** argv) {
+        auto cl = ezmlm::parse_command_line(argc, argv, "nNm:vV", "ezmlm-checksub");
+        if (cl.operands.empty()) throw mta::UsageError("");
+        ezmlm::ListDir dir(cl.operands[0]);
+        const auto& raw = dir.env().sender;
+        if (!raw) throw mta::PermError(dir.message("ERR_NOSENDER"), "");
+        std::vector<std::string> args(cl.operands.begin() + 1, cl.operands.end());
+        auto dbs = ezmlm::db_arguments(dir, args);
+        bool found = !ezmlm::is_bounce_sender(*raw) &&
+                     ezmlm::in_any(dir, dbs, ezmlm::decode_sender(*raw));
+        bool reject_subscribers = cl.last_of("nN", 'N') == 'n';
+        if (found != reject_subscribers) return mta::exit_ok;
+        std::string key = cl.last('m').value_or(reject_subscribers ? "TXT_REJECT_POSTS" : "TXT_ONLY_SUBSCRIBERS");
+        std::cout << ezmlm::expand(dir.message(key), dir.list_tags()) << std::endl;
+        return mta::exit_perm;
+      });
+}

@@ -1,0 +1,348 @@
+// The std subscriber store, compatible with ezmlm-idx's sub-std (ezmlm.md 1.3).
+//
+// Buckets are never loaded whole: every pass streams a bucket record by
+// record ("T" address NUL), so a lookup holds one record and a batch change
+// holds the batch, however long the list is.
+#include "ezmlm/lib/subdb.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "ezmlm/lib/hash.h"
+#include "mta/core/address.h"
+#include "mta/core/exitcodes.h"
+#include "mta/core/io.h"
+
+namespace ezmlm {
+
+namespace io = mta::io;
+using mta::address::ascii_lower;
+
+SubscriberStore::~SubscriberStore() = default;
+
+std::size_t SubscriberStore::add_batch(const std::vector<Subscription>& subs, std::string_view tag) {
+  std::size_t n = 0;
+  for (const auto& s : subs) n += add(s.address, tag, s.comment) ? 1 : 0;
+  return n;
+}
+
+std::size_t SubscriberStore::remove_batch(const std::vector<Subscription>& subs, std::string_view tag) {
+  std::size_t n = 0;
+  for (const auto& s : subs) n += remove(s.address, tag, s.comment) ? 1 : 0;
+  return n;
+}
+
+void check_address(std::string_view address) {
+  std::string shown(address.substr(0, 60));
+  for (char& c : shown)
+    if (static_cast<unsigned char>(c) < 32 || c == 127) c = '?';
+  if (address.find_first_of(std::string_view("\n\r\0", 3)) != std::string_view::npos)
+    throw BadAddress(mta::cat("address contains a line break or NUL: ", shown));
+  if (address.size() > max_address_bytes)
+    throw BadAddress(mta::cat("address is longer than 400 characters: ", shown, "..."));
+  if (address.find('@') == std::string_view::npos)
+    throw BadAddress(mta::cat("address does not contain @: ", shown));
+}
+
+std::string stored_form(std::string_view address) {
+  auto at = address.rfind('@');
+  if (at == std::string_view::npos) return std::string(address);
+  return mta::cat(address.substr(0, at + 1), ascii_lower(address.substr(at + 1)));
+}
+
+namespace {
+
+// What goes into a Log line: non-printables as '?', tabs in comments as spaces.
+std::string log_safe(std::string_view s, bool comment) {
+  std::string out(s);
+  for (char& c : out) {
+    if (comment && c == '\t') c = ' ';
+    else if (static_cast<unsigned char>(c) < 32 || c == 127) c = '?';
+  }
+  return out;
+}
+
+// Calls f(address) for every "T" record of a bucket; absent file = empty.
+// f returns false to stop. Records of other kinds are passed as is with
+// is_address false (only the copy cares about them).
+template <typename F>
+void scan_bucket(const fs::path& file, F f) {
+  io::Fd fd = io::open_if_exists(file, O_RDONLY);
+  if (!fd) return;
+  io::Reader in(fd.get());
+  std::string rec;
+  for (;;) {
+    auto got = in.getline(rec, '\0');
+    if (got == io::Reader::Got::nothing) break;
+    if (!f(std::string_view(rec))) break;
+    if (got == io::Reader::Got::partial) break;
+  }
+}
+
+class StdStore : public SubscriberStore {
+ public:
+  StdStore(fs::path base, const StoreOptions& o) : base_(std::move(base)), subs_(base_ / "subscribers") {
+    if (o.forcehash && *o.forcehash >= 0 && *o.forcehash < bucket_count)
+      forced_ = static_cast<char>('@' + *o.forcehash);
+    clock_ = o.clock;
+  }
+
+  bool contains(std::string_view address) override {
+    std::string key = ascii_lower(address);
+    for (char l : candidates(address))
+      if (bucket_has(l, key)) return true;
+    // The "@domain" wildcard, after the exact address.
+    auto at = address.rfind('@');
+    if (at == std::string_view::npos || at == 0) return false;
+    std::string wild = ascii_lower(address.substr(at));
+    for (char l : candidates(wild))
+      if (bucket_has(l, wild)) return true;
+    return false;
+  }
+
+  bool add(std::string_view address, std::string_view tag, std::string_view comment) override {
+    return add_batch({{std::string(address), std::string(comment)}}, tag) == 1;
+  }
+  bool remove(std::string_view address, std::string_view tag, std::string_view comment) override {
+    return remove_batch({{std::string(address), std::string(comment)}}, tag) == 1;
+  }
+
+  std::size_t add_batch(const std::vector<Subscription>& subs, std::string_view tag) override;
+  std::size_t remove_batch(const std::vector<Subscription>& subs, std::string_view tag) override;
+
+  void for_each(const std::function<bool(std::string_view)>& f) override {
+    bool go = true;
+    for (int i = 0; i < bucket_count && go; ++i) {
+      scan_bucket(subs_ / std::string(1, char('@' + i)), [&](std::string_view rec) {
+        if (rec.empty() || rec[0] != 'T') return true;
+        go = f(rec.substr(1));
+        return go;
+      });
+    }
+  }
+
+  void create() override {
+    std::error_code ec;
+    fs::create_directories(subs_, ec);
+    if (ec) throw mta::TempError(mta::cat("unable to create ", subs_.string(), ": ", ec.message()));
+  }
+
+  void destroy() override {
+    std::error_code ec;
+    fs::remove_all(subs_, ec);
+    if (ec) throw mta::TempError(mta::cat("unable to remove ", subs_.string(), ": ", ec.message()));
+  }
+
+ private:
+  // Buckets an address may live in: 7.x over the lowercased address (where
+  // we write), 7.x "case-sensitive" (domain lowercased only), and the same
+  // two by the legacy 32-bit hash; plus a forced bucket. No duplicates.
+  std::vector<char> candidates(std::string_view address) const {
+    std::string lower = ascii_lower(address);
+    std::string cs = stored_form(address);
+    std::vector<char> out;
+    auto put = [&](char c) {
+      for (char o : out)
+        if (o == c) return;
+      out.push_back(c);
+    };
+    if (forced_) put(forced_);
+    put(letter_7x(lower));
+    put(letter_7x(cs));
+    put(letter_legacy(lower));
+    put(letter_legacy(cs));
+    return out;
+  }
+  char primary(std::string_view address) const {
+    return forced_ ? forced_ : letter_7x(ascii_lower(address));
+  }
+
+  bool bucket_has(char letter, std::string_view key) {
+    bool found = false;
+    scan_bucket(subs_ / std::string(1, letter), [&](std::string_view rec) {
+      if (!rec.empty() && rec[0] == 'T' && mta::address::iequals(rec.substr(1), key)) found = true;
+      return !found;
+    });
+    return found;
+  }
+
+  io::Fd lock() {
+    io::Fd fd = io::open_or_throw(base_ / "lock", O_WRONLY | O_CREAT | O_APPEND, 0644);
+    return fd;
+  }
+
+  // Copies bucket `letter` to "<letter>n" minus the records `drop` says,
+  // plus `append`, then fsync and rename. Returns the number dropped.
+  std::size_t rewrite(char letter, const std::function<bool(std::string_view)>& drop,
+                      const std::vector<std::string>& append);
+  void write_log(const std::vector<std::pair<std::string, std::string>>& changed, char sign,
+                 std::string_view tag);
+
+  fs::path base_;
+  fs::path subs_;
+  char forced_ = 0;
+  std::time_t (*clock_)() = nullptr;
+};
+
+std::size_t StdStore::rewrite(char letter, const std::function<bool(std::string_view)>& drop,
+                              const std::vector<std::string>& append) {
+  fs::path file = subs_ / std::string(1, letter);
+  fs::path tmp = subs_ / mta::cat(std::string(1, letter), "n");
+  io::Fd out = io::open_or_throw(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  io::Writer w(out.get(), 65536);
+  std::size_t dropped = 0;
+  scan_bucket(file, [&](std::string_view rec) {
+    if (!rec.empty() && rec[0] == 'T' && drop(rec.substr(1))) {
+      ++dropped;
+      return true;
+    }
+    w.write(rec);
+    w.put('\0');
+    return true;
+  });
+  if (dropped == 0 && append.empty()) {
+    out.close();
+    ::unlink(tmp.c_str());
+    return 0;
+  }
+  for (const auto& a : append) {
+    w.put('T');
+    w.write(a);
+    w.put('\0');
+  }
+  w.flush();
+  io::fsync_or_throw(out.get(), tmp.string());
+  out.close();
+  if (::rename(tmp.c_str(), file.c_str()) != 0) mta::throw_errno(mta::cat("unable to move ", tmp.string()));
+  return dropped;
+}
+
+void StdStore::write_log(const std::vector<std::pair<std::string, std::string>>& changed, char sign,
+                         std::string_view tag) {
+  if (changed.empty()) return;
+  std::string now = std::to_string(clock_ ? clock_() : std::time(nullptr));
+  std::string text;
+  for (const auto& [addr, comment] : changed) {
+    text += mta::cat(now, " ", std::string(1, sign), tag, " ", log_safe(addr, false));
+    if (!comment.empty()) text += mta::cat(" ", log_safe(comment, true));
+    text += '\n';
+  }
+  // The Log is informational (ezmlm-idx does not sync it either): one append.
+  io::Fd fd = io::open_or_throw(base_ / "Log", O_WRONLY | O_CREAT | O_APPEND, 0644);
+  io::write_all(fd.get(), text);
+}
+
+// add_batch - validate all, then per touched bucket: one presence scan, one rewrite.
+std::size_t StdStore::add_batch(const std::vector<Subscription>& subs, std::string_view tag) {
+  for (const auto& s : subs) check_address(s.address);
+  struct Entry { std::string stored; std::string key; const std::string* comment; bool present = false; };
+  std::vector<Entry> entries;
+  std::unordered_map<std::string, std::size_t> index;  // key -> entry, first one wins
+  for (const auto& s : subs) {
+    std::string key = ascii_lower(s.address);
+    if (index.count(key)) continue;
+    index.emplace(key, entries.size());
+    entries.push_back({stored_form(s.address), std::move(key), &s.comment});
+  }
+
+  io::Fd lockfd = lock();
+  auto held = io::FileLock::exclusive(lockfd.get(), false);
+
+  // Which entries are already there, scanning each candidate bucket once.
+  std::map<char, std::vector<std::size_t>> by_candidate;
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    for (char l : candidates(entries[i].stored)) by_candidate[l].push_back(i);
+  for (auto& [letter, list] : by_candidate) {
+    std::unordered_map<std::string_view, std::size_t> wanted;
+    for (std::size_t i : list)
+      if (!entries[i].present) wanted.emplace(entries[i].key, i);
+    if (wanted.empty()) continue;
+    scan_bucket(subs_ / std::string(1, letter), [&](std::string_view rec) {
+      if (rec.empty() || rec[0] != 'T') return true;
+      auto it = wanted.find(ascii_lower(rec.substr(1)));
+      if (it != wanted.end()) entries[it->second].present = true;
+      return true;
+    });
+  }
+
+  // The new ones, appended to their bucket; one rewrite per bucket.
+  std::map<char, std::vector<std::string>> appends;
+  std::vector<std::pair<std::string, std::string>> changed;
+  for (const auto& e : entries) {
+    if (e.present) continue;
+    appends[primary(e.stored)].push_back(e.stored);
+    changed.emplace_back(e.stored, *e.comment);
+  }
+  if (changed.empty()) return 0;
+  for (const auto& [letter, list] : appends)
+    rewrite(letter, [](std::string_view) { return false; }, list);
+  io::fsync_dir(subs_);
+  write_log(changed, '+', tag);
+  return changed.size();
+}
+
+// remove_batch - every copy in every candidate bucket goes; one rewrite per bucket.
+std::size_t StdStore::remove_batch(const std::vector<Subscription>& subs, std::string_view tag) {
+  for (const auto& s : subs) check_address(s.address);
+  std::map<char, std::set<std::string, std::less<>>> by_bucket;  // letter -> keys
+  std::unordered_map<std::string, std::pair<std::string, std::string>> what;  // key -> (stored, comment)
+  for (const auto& s : subs) {
+    std::string key = ascii_lower(s.address);
+    if (what.count(key)) continue;
+    what.emplace(key, std::make_pair(stored_form(s.address), s.comment));
+    for (char l : candidates(s.address)) by_bucket[l].insert(key);
+  }
+
+  io::Fd lockfd = lock();
+  auto held = io::FileLock::exclusive(lockfd.get(), false);
+
+  std::set<std::string> removed;
+  bool any = false;
+  for (const auto& [letter, keys] : by_bucket) {
+    auto dropped = rewrite(letter, [&](std::string_view addr) {
+      std::string k = ascii_lower(addr);
+      if (keys.count(k) == 0) return false;
+      removed.insert(k);
+      return true;
+    }, {});
+    any = any || dropped > 0;
+  }
+  if (!any) return 0;
+  io::fsync_dir(subs_);
+  std::vector<std::pair<std::string, std::string>> changed;
+  for (const auto& s : subs) {
+    std::string key = ascii_lower(s.address);
+    if (removed.erase(key)) changed.push_back(what[key]);
+  }
+  write_log(changed, '-', tag);
+  return changed.size();
+}
+
+}  // namespace
+
+std::unique_ptr<SubscriberStore> open_store(const ListDir& dir, std::string_view subdir,
+                                            const StoreOptions& options) {
+  std::string sub = dir.subdir(subdir);
+  if (!options.force_std) {
+    std::optional<std::string> spec = options.spec;
+    if (!spec) spec = dir.first_line("subdb");
+    if (!spec) {
+      if (auto legacy = dir.first_line("sql")) spec = mta::cat("sql:", *legacy);
+    }
+    // "std" (or an empty plugin name) is the file store.
+    if (spec && !spec->empty() && spec->rfind("std", 0) != 0)
+      throw mta::TempError(mta::cat("subscriber database \"", spec->substr(0, spec->find(':')),
+                                    "\" is not supported by this build"));
+  }
+  fs::path base = sub.empty() ? dir.path() : dir.path() / sub;
+  return std::make_unique<StdStore>(base, options);
+}
+
+}  // namespace ezmlm
