@@ -138,15 +138,15 @@ Options from_command_line(const CommandLine& cl) {
   Options o;
   for (const auto& opt : cl.options) {
     char c = opt.letter;
-    if (c >= 'a' && c <= 'z') {
+    if (c == 'C') {
+      o.template_arg = opt.value.value_or("");  // -C FILE, not the switch C
+    } else if (c >= 'a' && c <= 'z') {
       o.flags[static_cast<std::size_t>(c - 'a')] = true;
       if (c == 'e') ++o.edits;
     } else if (c >= 'A' && c <= 'Z') {
       o.flags[static_cast<std::size_t>(c - 'A')] = false;
     } else if (c >= '0' && c <= '9') {
       o.args[static_cast<std::size_t>(c - '0')] = opt.value.value_or("");
-    } else if (c == 'C') {
-      o.template_arg = opt.value.value_or("");
     } else if (c == '+') {
       ++o.pluses;
     }
