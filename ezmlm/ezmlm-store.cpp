@@ -5,7 +5,10 @@
 // $EZMLM_BIN/ezmlm-send with the -c/-C/-r/-R switches it was given and DIR;
 // with moderation or confirmation on it refuses with exit 111 (the message
 // stays queued until a later version can moderate it).
+#include <unistd.h>
+
 #include <cerrno>
+#include <filesystem>
 #include <cstring>
 #include <iostream>
 
@@ -27,7 +30,16 @@ int run(int argc, char** argv) {
   if (y == 'Y') confirm = false;
   if (dir.flag('m') || confirm) throw mta::TempError(dir.message("ERR_NO_MODERATION"), "");
 
-  std::vector<std::string> argv_send = {env.bin + "/ezmlm-send"};
+  // EZMLM_BIN (or the compiled default); when ezmlm-send is not there, the
+  // one installed next to this program (a clean qmail-start environment).
+  std::string send = env.bin + "/ezmlm-send";
+  if (::access(send.c_str(), X_OK) != 0) {
+    std::error_code ec;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec && ::access((self.parent_path() / "ezmlm-send").c_str(), X_OK) == 0)
+      send = (self.parent_path() / "ezmlm-send").string();
+  }
+  std::vector<std::string> argv_send = {send};
   for (const auto& o : cl.options)
     if (o.letter == 'c' || o.letter == 'C' || o.letter == 'r' || o.letter == 'R')
       argv_send.push_back(std::string("-") + o.letter);
