@@ -74,8 +74,8 @@ QueueClient::~QueueClient() {
   }
 }
 
-QueueResult QueueClient::finish(const Envelope& env) {
-  finished_ = true;
+// flush_message - closes the message pipe; false when a write failed.
+bool QueueClient::flush_message() {
   bool write_failed = false;
   try {
     writer_->flush();
@@ -83,13 +83,11 @@ QueueResult QueueClient::finish(const Envelope& env) {
     write_failed = true;
   }
   message_fd_.reset();
-  if (!write_failed) {
-    try {
-      io::write_all(envelope_fd_.get(), format_envelope(env));
-    } catch (const MailError&) {
-      write_failed = true;
-    }
-  }
+  return !write_failed;
+}
+
+// collect - reads the fd-6 text, waits for the queue program, maps its status.
+QueueResult QueueClient::collect(bool write_failed) {
   envelope_fd_.reset();
   std::string custom;
   {
@@ -105,6 +103,47 @@ QueueResult QueueClient::finish(const Envelope& env) {
   // qmail.c: a caller-side write error turns success into a read error.
   if (result.ok() && write_failed) result.text = "Zqq read error (#4.3.0)";
   return result;
+}
+
+QueueResult QueueClient::finish(const Envelope& env) {
+  finished_ = true;
+  bool write_failed = !flush_message();
+  if (!write_failed) {
+    try {
+      io::write_all(envelope_fd_.get(), format_envelope(env));
+    } catch (const MailError&) {
+      write_failed = true;
+    }
+  }
+  return collect(write_failed);
+}
+
+QueueResult QueueClient::finish(std::string_view sender,
+                                const std::function<void(const RecipientSink&)>& recipients) {
+  bool write_failed = !flush_message();
+  if (!write_failed) {
+    // A dead queue program makes every write fail (EPIPE, SIGPIPE ignored):
+    // the Writer remembers the first error and the walk over the recipients
+    // stops writing, though it runs to the end (the sink cannot stop it).
+    io::Writer env(envelope_fd_.get(), 65536);
+    env.put('F');
+    env.write(sender);
+    env.put('\0');
+    recipients([&env](std::string_view rcpt) {
+      if (env.failed()) return;
+      env.put('T');
+      env.write(rcpt);
+      env.put('\0');
+    });
+    env.put('\0');
+    try {
+      env.flush();
+    } catch (const MailError&) {
+      write_failed = true;
+    }
+  }
+  finished_ = true;
+  return collect(write_failed);
 }
 
 }  // namespace mta

@@ -14,6 +14,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,11 +52,26 @@ class QueueClient {
   // Closes the message, sends the envelope, waits. Call once.
   QueueResult finish(const Envelope& env);
 
+  // The same, with the recipients streamed: `recipients` is called once and
+  // calls its argument for each recipient address in turn; each "T" record
+  // goes through a buffered writer to the envelope pipe as it comes, so a
+  // list of a million subscribers is never held in memory. An address longer
+  // than envelope_max_address is passed on as is (qmail-queue refuses it
+  // with exit 11, which finish maps to a permanent error). Whatever
+  // `recipients` throws abandons the queue program (it sees a short envelope
+  // and queues nothing) and is rethrown.
+  using RecipientSink = std::function<void(std::string_view)>;
+  QueueResult finish(std::string_view sender,
+                     const std::function<void(const RecipientSink&)>& recipients);
+
  private:
   pid_t pid_ = -1;
   io::Fd message_fd_, envelope_fd_, error_fd_;
   std::unique_ptr<io::Writer> writer_;
   bool finished_ = false;
+
+  bool flush_message();
+  QueueResult collect(bool write_failed);
 };
 
 }  // namespace mta

@@ -1,0 +1,91 @@
+#include "ezmlm/lib/post_dmarc.h"
+
+#include "mta/core/address.h"
+#include "mta/core/dns.h"
+#include "mta/core/exitcodes.h"
+
+namespace ezmlm::post {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+class SystemLookup : public TxtLookup {
+ public:
+  explicit SystemLookup(std::string failure) : failure_(std::move(failure)) {}
+  std::optional<std::vector<std::string>> txt(std::string_view name) override {
+    try {
+      if (!resolver_) resolver_ = std::make_unique<mta::dns::Resolver>();
+      return resolver_->txt(name);
+    } catch (const mta::dns::Error& e) {
+      if (e.permanent()) return std::nullopt;
+      throw mta::TempError(mta::cat(failure_, ": ", e.what()));
+    }
+  }
+
+ private:
+  std::string failure_;
+  std::unique_ptr<mta::dns::Resolver> resolver_;
+};
+
+std::optional<DmarcPolicy> policy_at(std::string_view name, TxtLookup& lookup) {
+  auto records = lookup.txt(name);
+  if (!records) return std::nullopt;
+  for (const auto& r : *records)
+    if (auto p = parse_dmarc(r)) return p;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<DmarcPolicy> parse_dmarc(std::string_view record) {
+  std::string_view v = trim(record);
+  bool first = true;
+  std::optional<DmarcPolicy> policy;
+  while (!v.empty() || first) {
+    auto semi = v.find(';');
+    std::string_view tag = trim(v.substr(0, semi));
+    v = semi == std::string_view::npos ? std::string_view() : v.substr(semi + 1);
+    auto eq = tag.find('=');
+    std::string name = mta::address::ascii_lower(trim(tag.substr(0, eq)));
+    std::string value = eq == std::string_view::npos ? std::string() : mta::address::ascii_lower(trim(tag.substr(eq + 1)));
+    if (first) {
+      // RFC 7489 6.4: v=DMARC1 must come first.
+      if (name != "v" || value != "dmarc1") return std::nullopt;
+      first = false;
+      policy = DmarcPolicy::none;
+      continue;
+    }
+    if (name == "p") {
+      if (value == "reject") policy = DmarcPolicy::reject;
+      else if (value == "quarantine") policy = DmarcPolicy::quarantine;
+      else policy = DmarcPolicy::none;
+    }
+    if (v.empty()) break;
+  }
+  return policy;
+}
+
+DmarcPolicy dmarc_policy(std::string_view domain, TxtLookup& lookup) {
+  if (domain.empty()) return DmarcPolicy::none;
+  std::string d = mta::address::ascii_lower(domain);
+  if (!d.empty() && d.back() == '.') d.pop_back();
+  if (d.empty() || d.front() == '[') return DmarcPolicy::none;  // address literal
+  if (auto p = policy_at("_dmarc." + d, lookup)) return *p;
+  auto last = d.rfind('.');
+  if (last == std::string::npos || last == 0) return DmarcPolicy::none;
+  auto second = d.rfind('.', last - 1);
+  if (second == std::string::npos) return DmarcPolicy::none;
+  if (auto p = policy_at("_dmarc." + d.substr(second + 1), lookup)) return *p;
+  return DmarcPolicy::none;
+}
+
+std::unique_ptr<TxtLookup> system_txt_lookup(std::string dns_failure_text) {
+  return std::make_unique<SystemLookup>(std::move(dns_failure_text));
+}
+
+}  // namespace ezmlm::post

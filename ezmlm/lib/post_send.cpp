@@ -1,0 +1,208 @@
+#include "ezmlm/lib/post_send.h"
+
+#include <fcntl.h>
+
+#include <algorithm>
+
+#include "ezmlm/lib/cookie.h"
+#include "ezmlm/lib/post_archive.h"
+#include "ezmlm/lib/post_header.h"
+#include "ezmlm/lib/post_mime.h"
+#include "ezmlm/lib/post_subject.h"
+#include "ezmlm/lib/sender.h"
+#include "ezmlm/lib/subdb.h"
+#include "mta/core/address.h"
+#include "mta/core/date.h"
+#include "mta/core/exitcodes.h"
+#include "mta/core/message.h"
+#include "mta/core/paths.h"
+#include "mta/core/queue_client.h"
+
+namespace ezmlm::post {
+
+namespace {
+
+std::vector<std::string> lower_lines(const ListDir& dir, std::string_view name) {
+  auto lines = dir.lines(name);
+  for (auto& l : lines) l = mta::address::ascii_lower(l);
+  return lines;
+}
+
+bool marker(const ListDir& dir, std::string_view name) {
+  std::error_code ec;
+  return fs::exists(dir.path() / name, ec);
+}
+
+// The body goes to the queue, and (when archived) to the archive file.
+class TeeSink : public BodySink {
+ public:
+  TeeSink(mta::io::Writer& queue, mta::io::Writer* archive) : queue_(queue), archive_(archive) {}
+  void both(std::string_view data) override {
+    queue_.write(data);
+    if (archive_) archive_->write(data);
+    bytes_ += data.size();
+  }
+  void outgoing(std::string_view data) override { queue_.write(data); }
+  unsigned long long bytes() const { return bytes_; }
+
+ private:
+  mta::io::Writer& queue_;
+  mta::io::Writer* archive_;
+  unsigned long long bytes_ = 0;
+};
+
+// A sublist accepts posts only from its parent: SENDER parentlocal...@parenthost.
+// Returns the parent's message number from its VERP sender, if any.
+std::optional<unsigned long> check_parent(const ListDir& dir, std::string_view sender, std::string_view parent) {
+  auto split = mta::address::split_at_last(parent);
+  auto s = mta::address::split_at_last(sender);
+  if (!s.has_at || !mta::address::iequals(s.domain, split.domain) ||
+      s.local.size() < split.local.size() ||
+      !mta::address::iequals(s.local.substr(0, split.local.size()), split.local))
+    throw mta::PermError(dir.message("ERR_NOT_PARENT"), "");
+  std::string_view rest = s.local.substr(split.local.size());
+  static constexpr std::string_view ret = "-return-";
+  if (rest.substr(0, ret.size()) != ret) return std::nullopt;
+  rest.remove_prefix(ret.size());
+  unsigned long n = 0;
+  std::size_t i = 0;
+  for (; i < rest.size() && rest[i] >= '0' && rest[i] <= '9'; ++i) n = n * 10 + static_cast<unsigned long>(rest[i] - '0');
+  if (i == 0) return std::nullopt;
+  return n;
+}
+
+}  // namespace
+
+pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader& in, TxtLookup& dns) {
+  const std::string sender = checked_sender(dir);
+  const std::string outlocal = dir.outlocal();
+  const std::string outhost = dir.outhost();
+  auto parent = dir.first_line("sublist");
+  std::optional<unsigned long> parent_number;
+  if (parent) parent_number = check_parent(dir, sender, *parent);
+
+  // Everything that changes num or the archive happens under DIR/lock.
+  mta::io::Fd lockfd = mta::io::open_or_throw(dir.path() / "lock", O_RDWR | O_CREAT, 0644);
+  auto lock = mta::io::FileLock::exclusive(lockfd.get(), false);
+
+  const bool archived = dir.flag('a');
+  const bool indexed = archived && marker(dir, "indexed");
+  Num old = read_num(dir.path()).value_or(Num{});
+  Num num{old.number + 1, old.size};
+  if (parent && !archived && parent_number) num.number = *parent_number;
+
+  auto header = mta::message::read_header(in);
+
+  HeaderRules rules;
+  rules.outlocal = outlocal;
+  rules.outhost = outhost;
+  rules.sublist = parent.has_value();
+  if (!rules.sublist) rules.mailing_list = dir.message("TXT_MAILING_LIST", {outlocal, outhost});
+  rules.listid = dir.first_line("listid").value_or("");
+  TagValues tags;
+  tags.set('l', outlocal).set('h', outhost).set('L', outlocal).set('H', outhost).set('n', std::to_string(num.number));
+  rules.headeradd = dir.lines("headeradd", &tags);
+  rules.headerremove = lower_lines(dir, "headerremove");
+  rules.headerkeep = lower_lines(dir, "headerkeep");
+  if (!rules.sublist && dir.flag('f')) {
+    auto p = dir.lines("prefix", &tags);
+    if (!p.empty()) rules.prefix = p.front();
+  }
+  rules.number = num.number;
+  rules.replytolist = marker(dir, "replytolist");
+  rules.keep_received = options.keep_received;
+  if (options.sublist_header) rules.sublist_header = mta::address::ascii_lower(*options.sublist_header);
+  rules.sender = sender;
+  rules.message = [&dir](std::string_view key, const std::vector<std::string>& args) {
+    std::string text = dir.message(key, args);
+    if (text == key && key == "ERR_SUBLIST") return std::string("sublist posts must come from the parent list (#5.7.2)");
+    return text;
+  };
+  if (marker(dir, "rewritefrom")) {
+    rules.rewrite_from = true;
+  } else if (std::string domain = from_domain(header); !domain.empty()) {
+    rules.rewrite_from = munges(dmarc_policy(domain, dns));
+  }
+  // Refusals happen here, before anything is written.
+  PostHeaders heads = build_headers(header, rules);
+
+  BodyPlan plan;
+  if (const auto* ct = header.find("content-type")) plan.type = parse_content_type(ct->value());
+  else plan.type.type = "text/plain";
+  if (const auto* cte = header.find("content-transfer-encoding")) plan.cte = parse_cte(cte->value());
+  if (auto keep = lower_lines(dir, "mimekeep"); !keep.empty()) {
+    plan.filter.mode = MimeFilter::Mode::keep;
+    plan.filter.types = std::move(keep);
+  } else if (dir.flag('x')) {
+    if (auto remove = lower_lines(dir, "mimeremove"); !remove.empty()) {
+      plan.filter.mode = MimeFilter::Mode::remove;
+      plan.filter.types = std::move(remove);
+    }
+  }
+  if (dir.flag('t') && dir.locate("text/trailer")) plan.trailer = dir.render("trailer", tags);
+  plan.charset = dir.charset();
+  plan.all_removed_text = dir.message("ERR_BAD_ALL");
+
+  // X-No-Archive: yes from the author keeps the post out of the archive.
+  bool archive_this = archived;
+  if (const auto* xna = header.find("x-no-archive")) {
+    std::string v = mta::message::unfold(xna->value());
+    v.erase(0, v.find_first_not_of(" \t"));
+    if (mta::address::iequals(v.substr(0, 3), "yes")) archive_this = false;
+  }
+
+  std::optional<ArchiveWriter> archive;
+  if (archive_this) archive.emplace(dir.path(), num.number);
+
+  mta::QueueClient queue(mta::qmail_home());
+  queue.put(heads.outgoing);
+  queue.put("\n");
+  if (archive) {
+    archive->out().write(heads.archive);
+    archive->out().write("\n");
+  }
+  TeeSink sink(queue.message(), archive ? &archive->out() : nullptr);
+  transform_body(in, header.body_start, plan, sink);
+
+  num.size += size_units(sink.bytes());
+  if (archive) archive->out().flush();  // a full disk stops us before the queue commits
+  write_num(dir.path(), num);
+
+  const std::string envelope_sender = outlocal + "-return-" + std::to_string(num.number) + "-@" + outhost + "-@[]";
+  auto store = open_store(dir, "");
+  mta::QueueResult result;
+  try {
+    result = queue.finish(envelope_sender, [&store](const mta::QueueClient::RecipientSink& rcpt) {
+      store->for_each([&rcpt](std::string_view address) {
+        rcpt(address);
+        return true;
+      });
+    });
+  } catch (...) {
+    write_num(dir.path(), old);
+    throw;
+  }
+  if (!result.ok()) {
+    write_num(dir.path(), old);
+    std::string text = std::string(result.reason());
+    if (result.permanent()) throw mta::PermError(text, "");
+    throw mta::TempError(text, "");
+  }
+  if (archive) {
+    archive->commit();
+    if (indexed) {
+      Subject subject = normalise_subject(header.find("subject") ? header.find("subject")->value() : "", rules.prefix);
+      const auto* received = header.find("received");
+      const auto* date = header.find("date");
+      std::string when = index_date(received ? received->value() : "", date ? date->value() : "");
+      if (when.empty()) when = mta::date::date822(std::time(nullptr));
+      Author author = author_of(header.find("from") ? header.find("from")->value() : "");
+      update_index(dir.path(), num.number,
+                   index_entry(num.number, makehash(subject.stripped), subject.index(), when,
+                               makehash(author.hash_key), author.name));
+    }
+  }
+  return queue.qp();
+}
+
+}  // namespace ezmlm::post
