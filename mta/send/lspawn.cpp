@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "mta/core/cdb.h"
+#include "mta/core/control.h"
 #include "mta/core/exitcodes.h"
 #include "mta/core/io.h"
 #include "mta/core/process.h"
@@ -119,11 +120,36 @@ void LocalDriver::child(const Command& c) {
   }
 }
 
-void RemoteDriver::child(const Command& c) {
+void RemoteDriver::child(const Command& c) { exec_remote({c}); }
+
+void RemoteDriver::batch_child(const std::vector<Command>& batch) { exec_remote(batch); }
+
+void RemoteDriver::exec_remote(const std::vector<Command>& batch) {
+  const Command& c = batch.front();
   auto [local, domain] = split_recipient(c.recipient);
   const char* remote = std::getenv("QMAILREMOTE");
   std::string prog = remote && *remote ? remote : (home_.bin() / "qmail-remote").string();
-  exec_or_exit({prog, std::string(domain), c.sender, c.recipient}, true, 111, 100);
+  std::vector<std::string> argv{prog, std::string(domain), c.sender};
+  for (const auto& b : batch) argv.push_back(b.recipient);
+  exec_or_exit(argv, true, 111, 100);
+}
+
+// child_limit - control/concurrencyremote, the number of qmail-remote runs
+// (SMTP connections) at once. A stat per call notices an edit without a
+// restart: qmail-rspawn gets no HUP of its own.
+std::size_t RemoteDriver::child_limit() {
+  const std::string f = (home_.control() / "concurrencyremote").string();
+  struct stat st {};
+  bool exists = ::stat(f.c_str(), &st) == 0;
+  if (read_once_ && exists && st.st_mtim.tv_sec == seen_.tv_sec && st.st_mtim.tv_nsec == seen_.tv_nsec)
+    return connections_;
+  if (read_once_ && !exists && seen_.tv_sec == 0 && seen_.tv_nsec == 0) return connections_;
+  read_once_ = true;
+  seen_ = exists ? st.st_mtim : timespec{};
+  connections_ = 20;
+  if (auto text = io::read_file(f))
+    if (auto n = control::parse_number(*text)) connections_ = *n;
+  return connections_;
 }
 
 void clear_tcpto(const Home& home) {

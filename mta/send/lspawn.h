@@ -8,7 +8,10 @@
 // QLX_* exit codes, which spawn::lspawn_report turns into texts.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <string>
+#include <vector>
 
 #include "mta/core/paths.h"
 #include "mta/send/spawn.h"
@@ -34,6 +37,9 @@ class LocalDriver : public Driver {
   bool sandbox_;
 };
 
+// qmail-rspawn's driver: one qmail-remote run per batch, argv
+// "host sender recipient..."; at most control/concurrencyremote runs at once
+// (reread when the file changes), at most remote_batch_limit recipients each.
 class RemoteDriver : public Driver {
  public:
   explicit RemoteDriver(Home home) : home_(std::move(home)) {}
@@ -41,9 +47,20 @@ class RemoteDriver : public Driver {
   std::string report(int wait_status, std::string_view output) override {
     return rspawn_report(wait_status, output);
   }
+  std::size_t batch_limit() override { return remote_batch_limit; }
+  std::size_t child_limit() override;
+  [[noreturn]] void batch_child(const std::vector<Command>& batch) override;
+  std::vector<std::string> batch_reports(int wait_status, std::string_view output, std::size_t n) override {
+    return rspawn_reports(wait_status, output, n);
+  }
 
  private:
+  [[noreturn]] void exec_remote(const std::vector<Command>& batch);
+
   Home home_;
+  std::size_t connections_ = 20;  // qmail's default concurrencyremote
+  struct timespec seen_ {};      // mtime of control/concurrencyremote when read
+  bool read_once_ = false;
 };
 
 // qmail-rspawn's start: zero the first 1024 bytes of queue/lock/tcpto if it exists.

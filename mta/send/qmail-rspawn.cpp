@@ -1,9 +1,11 @@
 // qmail-rspawn — schedule remote deliveries (qmail-rspawn(8)).
 //
-// Speaks the spawn protocol with qmail-send on fds 0 and 1 and runs
-// $QMAILREMOTE (else QMAILHOME/bin/qmail-remote) once per recipient with
-// argv "host sender recipient", turning its NUL-separated reports into one
-// K/Z/D report. Clears queue/lock/tcpto at start.
+// Speaks the spawn protocol with qmail-send on fds 0 and 1 (255 slots) and
+// runs $QMAILREMOTE (else QMAILHOME/bin/qmail-remote) once per batch: the
+// recipients of one message and sender at one domain that wait together, up
+// to 100, with argv "host sender recipient...". Each recipient's r/h/s
+// report plus the message's K/Z/D becomes that recipient's report. At most
+// control/concurrencyremote runs at once. Clears queue/lock/tcpto at start.
 #include <pwd.h>
 #include <unistd.h>
 
@@ -28,6 +30,6 @@ int main(int argc, char** argv) {
         mta::spawn::clear_tcpto(home);
         if (::chdir((home.queue() / "mess").c_str()) == -1) return mta::exit_temp;
         mta::spawn::RemoteDriver driver(home);
-        return mta::spawn::run(driver, owner);
+        return mta::spawn::run(driver, owner, mta::spawn::max_slots);
       });
 }

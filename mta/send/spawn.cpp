@@ -4,11 +4,13 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <map>
+#include <list>
 #include <tuple>
 
 #include "mta/core/address.h"
@@ -64,12 +66,12 @@ std::pair<std::string_view, std::string_view> split_recipient(std::string_view r
 void Output::append(std::string_view bytes) {
   static constexpr std::string_view notice = "\nError report too long, sorry.\n";
   if (full_) return;
-  if (text_.size() + bytes.size() <= output_limit) {
+  if (text_.size() + bytes.size() <= limit_) {
     text_.append(bytes);
     return;
   }
   // Cut so that text and notice together stay within the limit.
-  std::size_t keep = output_limit - notice.size();
+  std::size_t keep = limit_ > notice.size() ? limit_ - notice.size() : 0;
   if (text_.size() < keep)
     text_.append(bytes.substr(0, keep - text_.size()));
   else
@@ -140,25 +142,91 @@ std::string rspawn_report(int ws, std::string_view s) {
   return out;
 }
 
+std::vector<std::string> rspawn_reports(int ws, std::string_view s, std::size_t n) {
+  // One recipient: exactly qmail's synthesis, whatever the output holds.
+  if (n == 1 || !WIFEXITED(ws) || WEXITSTATUS(ws) != 0 || s.empty())
+    return std::vector<std::string>(n, rspawn_report(ws, s));
+
+  // The leading r/h/s reports, one per recipient; the rest is the message's.
+  std::vector<std::string_view> own;
+  std::size_t pos = 0;
+  while (own.size() < n && pos < s.size()) {
+    char letter = s[pos];
+    if (letter != 'r' && letter != 'h' && letter != 's') break;
+    std::size_t end = s.find('\0', pos);
+    if (end == s.npos) break;  // cut short: no complete report
+    own.push_back(s.substr(pos, end + 1 - pos));
+    pos = end + 1;
+  }
+  std::string_view message = s.substr(pos);
+  // Once a recipient was accepted, the message report is about the
+  // accepted ones; a refused one would have heard "Giving up" alone.
+  bool accepted = false;
+  for (auto r : own) accepted = accepted || r[0] == 'r';
+
+  std::vector<std::string> out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    // What qmail-remote would have said with this recipient alone, kept
+    // within qmail's limit before the synthesis as a single run's is.
+    Output alone;
+    if (i < own.size()) alone.append(own[i]);
+    if (i >= own.size() || own[i][0] == 'r' || !accepted) alone.append(message);
+    out.push_back(rspawn_report(ws, alone.text()));
+  }
+  return out;
+}
+
+void Driver::batch_child(const std::vector<Command>& batch) {
+  child(batch.front());
+  ::_exit(111);  // not reached: child() does not return
+}
+
+bool same_batch(const Command& a, const Command& b) {
+  return a.message == b.message && a.sender == b.sender &&
+         address::iequals(split_recipient(a.recipient).second, split_recipient(b.recipient).second);
+}
+
+std::vector<Command> take_batch(std::deque<Command>& waiting, std::size_t limit) {
+  std::vector<Command> batch;
+  if (waiting.empty()) return batch;
+  batch.push_back(std::move(waiting.front()));
+  waiting.pop_front();
+  for (auto it = waiting.begin(); it != waiting.end() && batch.size() < limit;) {
+    if (same_batch(batch.front(), *it)) {
+      batch.push_back(std::move(*it));
+      it = waiting.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return batch;
+}
+
 // --- the loop ----------------------------------------------------------------------------
 
 namespace {
 
-struct Delivery {
+// A running child and the slots it answers for.
+struct Child {
   pid_t pid = -1;
-  io::Fd out;
+  io::Fd out;    // the pipe; reset at EOF
+  io::Fd pidfd;  // opened at EOF if the child has not exited by then
   Output output;
+  std::vector<unsigned char> slots;
 };
 
-void send_report(unsigned char slot, std::string_view text) {
-  std::string r(1, static_cast<char>(slot));
-  r += text;
-  r += '\0';
-  io::write_all(STDOUT_FILENO, r);
+void append_report(std::string& buf, unsigned char slot, std::string_view text) {
+  buf += static_cast<char>(slot);
+  buf += text;
+  buf += '\0';
 }
 
-// start - open the message and fork the child; a report text on failure
-std::optional<std::string> start(Driver& driver, const Command& c, uid_t owner, Delivery& d) {
+int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+
+// start - open the message and fork the child for a batch; a report text on failure
+std::optional<std::string> start(Driver& driver, const std::vector<Command>& batch, uid_t owner, Child& ch) {
+  const Command& c = batch.front();
   io::Fd mess(::open(c.message.c_str(), O_RDONLY | O_CLOEXEC));
   if (!mess) return "Zqmail-spawn unable to open message. (#4.3.0)\n";
   struct stat st;
@@ -177,81 +245,162 @@ std::optional<std::string> start(Driver& driver, const Command& c, uid_t owner, 
   if (pid == 0) {
     ::signal(SIGPIPE, SIG_DFL);
     if (::dup2(mess.get(), 0) == -1 || ::dup2(wr.get(), 1) == -1 || ::dup2(wr.get(), 2) == -1) ::_exit(111);
-    driver.child(c);
+    if (batch.size() == 1) driver.child(c);
+    driver.batch_child(batch);
   }
-  d.pid = pid;
-  d.out = std::move(rd);
-  d.output = Output();
+  ch.pid = pid;
+  ch.out = std::move(rd);
+  ch.output = Output(output_limit * batch.size());
+  for (const auto& b : batch) ch.slots.push_back(b.slot);
   return std::nullopt;
 }
 
-}  // namespace
+// Spawner - the state of run(): slots in use, commands waiting, children.
+class Spawner {
+ public:
+  Spawner(Driver& driver, uid_t owner, int slots)
+      : driver_(driver), owner_(owner), slots_(slots), in_use_(static_cast<std::size_t>(slots), false) {}
+  int run();
 
-int run(Driver& driver, uid_t owner, int slots) {
+ private:
+  void read_commands();
+  void dispatch();
+  void child_output(Child& ch);
+  void finish(std::list<Child>::iterator it, int status);
+  void flush();
+
+  Driver& driver_;
+  uid_t owner_;
+  int slots_;
+  std::vector<bool> in_use_;
+  std::deque<Command> waiting_;
+  std::list<Child> children_;
+  CommandParser parser_;
+  bool input_open_ = true;
+  std::string reports_;  // written at the end of each round, in one write
+  std::vector<char> buf_ = std::vector<char>(65536);
+};
+
+// read_commands - read fd 0 until nothing more is there right now, so that
+// commands written together are batched together; validate each.
+void Spawner::read_commands() {
+  for (;;) {
+    ssize_t r = ::read(STDIN_FILENO, buf_.data(), buf_.size());
+    if (r == -1 && errno == EINTR) continue;
+    if (r == -1 && errno == EAGAIN) break;
+    if (r <= 0) {
+      input_open_ = false;
+      break;
+    }
+    parser_.feed(std::string_view(buf_.data(), static_cast<std::size_t>(r)));
+    pollfd more{STDIN_FILENO, POLLIN, 0};
+    if (::poll(&more, 1, 0) != 1) break;
+  }
+  while (auto c = parser_.next()) {
+    if (auto err = validate(*c, slots_, in_use_)) {
+      append_report(reports_, c->slot, *err);
+      continue;
+    }
+    in_use_[c->slot] = true;
+    waiting_.push_back(std::move(*c));
+  }
+}
+
+// dispatch - start children for the waiting commands while the driver allows.
+void Spawner::dispatch() {
+  std::size_t limit = std::max<std::size_t>(1, driver_.child_limit());
+  while (!waiting_.empty() && children_.size() < limit) {
+    std::vector<Command> batch = take_batch(waiting_, std::max<std::size_t>(1, driver_.batch_limit()));
+    Child ch;
+    if (auto err = start(driver_, batch, owner_, ch)) {
+      for (const auto& c : batch) {
+        append_report(reports_, c.slot, *err);
+        in_use_[c.slot] = false;
+      }
+      continue;
+    }
+    children_.push_back(std::move(ch));
+  }
+}
+
+void Spawner::child_output(Child& ch) {
+  ssize_t r = ::read(ch.out.get(), buf_.data(), buf_.size());
+  if (r == -1 && (errno == EINTR || errno == EAGAIN)) return;
+  if (r > 0) {
+    ch.output.append(std::string_view(buf_.data(), static_cast<std::size_t>(r)));
+    return;
+  }
+  ch.out = io::Fd();
+}
+
+void Spawner::finish(std::list<Child>::iterator it, int status) {
+  auto texts = driver_.batch_reports(status, it->output.text(), it->slots.size());
+  for (std::size_t i = 0; i < it->slots.size(); ++i) {
+    append_report(reports_, it->slots[i], i < texts.size() ? texts[i] : texts.back());
+    in_use_[it->slots[i]] = false;
+  }
+  children_.erase(it);
+}
+
+void Spawner::flush() {
+  if (reports_.empty()) return;
+  io::write_all(STDOUT_FILENO, reports_);
+  reports_.clear();
+}
+
+int Spawner::run() {
   ::signal(SIGPIPE, SIG_IGN);
-  io::write_all(STDOUT_FILENO, std::string(1, static_cast<char>(slots)));
-  std::vector<bool> in_use(static_cast<std::size_t>(slots), false);
-  std::map<unsigned char, Delivery> running;
-  CommandParser parser;
-  bool input_open = true;
+  io::write_all(STDOUT_FILENO, std::string(1, static_cast<char>(slots_)));
+  for (;;) {
+    flush();  // first: qmail-send may refill the slots while we fork
+    dispatch();
+    flush();
+    if (!input_open_ && children_.empty() && waiting_.empty()) return exit_ok;
 
-  while (input_open || !running.empty()) {
     std::vector<pollfd> fds;
-    std::vector<unsigned char> slot_of;
-    if (input_open) fds.push_back({STDIN_FILENO, POLLIN, 0});
-    for (auto& [slot, d] : running) {
-      fds.push_back({d.out.get(), POLLIN, 0});
-      slot_of.push_back(slot);
+    std::vector<std::list<Child>::iterator> owner;
+    if (input_open_) fds.push_back({STDIN_FILENO, POLLIN, 0});
+    for (auto it = children_.begin(); it != children_.end(); ++it) {
+      fds.push_back({it->out ? it->out.get() : it->pidfd.get(), POLLIN, 0});
+      owner.push_back(it);
     }
     if (::poll(fds.data(), fds.size(), -1) == -1) {
       if (errno == EINTR) continue;
       throw_errno("unable to poll");
     }
-    std::size_t first_child = input_open ? 1 : 0;
-    char buf[4096];
+    std::size_t first_child = input_open_ ? 1 : 0;
 
-    // Children's output; EOF means the child is done: reap and report.
+    // Children: output until EOF, then the exit, then the reports.
     for (std::size_t i = first_child; i < fds.size(); ++i) {
       if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      unsigned char slot = slot_of[i - first_child];
-      Delivery& d = running[slot];
-      ssize_t r = ::read(d.out.get(), buf, sizeof buf);
-      if (r == -1 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (r > 0) {
-        d.output.append(std::string_view(buf, static_cast<std::size_t>(r)));
-        continue;
+      auto it = owner[i - first_child];
+      if (it->out) {
+        child_output(*it);
+        if (it->out) continue;
+        int status = 0;
+        pid_t w;
+        do w = ::waitpid(it->pid, &status, WNOHANG);
+        while (w == -1 && errno == EINTR);
+        if (w == it->pid) {
+          finish(it, status);
+          continue;
+        }
+        // Output closed but still running: wait through poll, not here.
+        it->pidfd = io::Fd(open_pidfd(it->pid));
+        if (it->pidfd) continue;
       }
-      int status = process::wait_for(d.pid);
-      send_report(slot, driver.report(status, d.output.text()));
-      in_use[slot] = false;
-      running.erase(slot);
+      finish(it, process::wait_for(it->pid));
     }
 
-    // New commands.
-    if (input_open && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-      ssize_t r = ::read(STDIN_FILENO, buf, sizeof buf);
-      if (r == -1 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (r <= 0) {
-        input_open = false;
-        continue;
-      }
-      parser.feed(std::string_view(buf, static_cast<std::size_t>(r)));
-      while (auto c = parser.next()) {
-        if (auto err = validate(*c, slots, in_use)) {
-          send_report(c->slot, *err);
-          continue;
-        }
-        Delivery d;
-        if (auto err = start(driver, *c, owner, d)) {
-          send_report(c->slot, *err);
-          continue;
-        }
-        in_use[c->slot] = true;
-        running.emplace(c->slot, std::move(d));
-      }
-    }
+    if (input_open_ && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) read_commands();
   }
-  return exit_ok;
+}
+
+}  // namespace
+
+int run(Driver& driver, uid_t owner, int slots) {
+  Spawner spawner(driver, owner, slots);
+  return spawner.run();
 }
 
 }  // namespace mta::spawn

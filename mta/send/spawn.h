@@ -10,11 +10,23 @@
 // the Driver to turn wait status + output into the report. Single-threaded,
 // one poll loop; children finish in any order; at EOF on fd 0 it waits for
 // the children still running and returns 0.
+//
+// Batching (qmail-rspawn): valid commands first wait in arrival order. Once
+// fd 0 has nothing more to read right now, the loop starts children while
+// fewer than Driver::child_limit() run; each child takes the oldest waiting
+// command plus every later one of the same batch (same message, sender and
+// recipient domain), at most Driver::batch_limit(). Nothing waits for a
+// timer: a lone command starts at once. Commands that arrive while the
+// children are all busy pile up and so leave in larger batches, which is
+// what makes a mailing list's fan-out cheap. A child is done when its pipe
+// is at EOF and it has exited (waited for through a pidfd, so one child
+// that closes its output early never stalls the others).
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstddef>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +36,10 @@ namespace mta::spawn {
 
 inline constexpr int default_slots = 120;        // qmail's conf-spawn
 inline constexpr std::size_t output_limit = 3000;  // bytes of child output kept
+inline constexpr int max_slots = 255;            // the slot count is one byte
+// Recipients per qmail-remote run: servers commonly refuse more RCPTs than
+// 100 in one transaction (RFC 5321 4.5.3.1.8 asks them to take at least 100).
+inline constexpr std::size_t remote_batch_limit = 100;
 
 struct Command {
   unsigned char slot = 0;
@@ -48,14 +64,17 @@ class CommandParser {
 std::optional<std::string> validate(const Command& c, int slots, const std::vector<bool>& in_use);
 
 // Child output as qmail keeps it: at most output_limit bytes in all; when
-// more arrives the kept text ends "\nError report too long, sorry.\n".
+// more arrives the kept text ends "\nError report too long, sorry.\n". A
+// batch's child may say limit bytes (output_limit per recipient).
 class Output {
  public:
+  explicit Output(std::size_t limit = output_limit) : limit_(limit) {}
   void append(std::string_view bytes);
   const std::string& text() const { return text_; }
 
  private:
   std::string text_;
+  std::size_t limit_;
   bool full_ = false;
 };
 
@@ -65,12 +84,41 @@ std::string lspawn_report(int wait_status, std::string_view output);
 // The same for qmail-rspawn and qmail-remote's NUL-separated reports (5.3).
 std::string rspawn_report(int wait_status, std::string_view output);
 
+// rspawn_reports - the reports of a qmail-remote run for n recipients (in
+// argv order). qmail-remote says one r/h/s report per recipient it got to
+// and then one K/Z/D report for the message (reference 9.5). Recipient i
+// gets what a run for it alone would have said: its own report followed by
+// the message's, through rspawn_report; a refused (h/s) recipient gets its
+// own report alone when another recipient was accepted (the message report
+// is then about those); a recipient without a report of its own (the run
+// stopped early) gets the message's alone. A crash or an exit code other
+// than 0 concerns every recipient alike.
+std::vector<std::string> rspawn_reports(int wait_status, std::string_view output, std::size_t n);
+
+// same_batch - may b ride in the same qmail-remote run as a? Same message,
+// same sender (VERP gives every recipient its own), same domain (case does
+// not matter to DNS or smtproutes).
+bool same_batch(const Command& a, const Command& b);
+
+// take_batch - remove and return the oldest waiting command and every later
+// one of its batch, at most limit (>= 1), keeping arrival order.
+std::vector<Command> take_batch(std::deque<Command>& waiting, std::size_t limit);
+
 class Driver {
  public:
   virtual ~Driver() = default;
   // Runs in the forked child (fd 0 = message, fd 1 and 2 = the pipe); never returns.
   [[noreturn]] virtual void child(const Command& c) = 0;
   virtual std::string report(int wait_status, std::string_view output) = 0;
+
+  // Batching; the defaults run one child per command with no limit on children.
+  virtual std::size_t batch_limit() { return 1; }
+  virtual std::size_t child_limit() { return static_cast<std::size_t>(-1); }
+  [[noreturn]] virtual void batch_child(const std::vector<Command>& batch);
+  // One report per command of the batch, in its order.
+  virtual std::vector<std::string> batch_reports(int wait_status, std::string_view output, std::size_t n) {
+    return std::vector<std::string>(n, report(wait_status, output));
+  }
 };
 
 // The spawner loop on fds 0 and 1; the cwd must be queue/mess. Message files
