@@ -27,6 +27,7 @@ std::string IpAddress::to_string() const {
 }
 
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
+  if (text.find('\0') != std::string_view::npos) return std::nullopt;  // "1.2.3.4\0junk"
   std::string s(text);  // inet_pton needs a terminated string
   IpAddress ip;
   if (s.find(':') == std::string::npos) {
