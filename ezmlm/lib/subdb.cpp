@@ -314,6 +314,26 @@ std::size_t StdStore::remove_batch(const std::vector<Subscription>& subs, std::s
     }, {});
     any = any || dropped > 0;
   }
+  // Not found where any hash puts it: an entry filed by an older ezmlm under
+  // a case we cannot guess. One streaming pass over the other buckets finds
+  // it, so unsubscribing never "succeeds" while the address stays (the cost
+  // is paid only for addresses that were not found).
+  std::set<std::string, std::less<>> missing;
+  for (const auto& [key, v] : what)
+    if (!removed.count(key)) missing.insert(key);
+  if (!missing.empty()) {
+    for (int i = 0; i < bucket_count; ++i) {
+      char letter = static_cast<char>('@' + i);
+      if (by_bucket.count(letter)) continue;
+      auto dropped = rewrite(letter, [&](std::string_view addr) {
+        std::string k = ascii_lower(addr);
+        if (missing.count(k) == 0) return false;
+        removed.insert(k);
+        return true;
+      }, {});
+      any = any || dropped > 0;
+    }
+  }
   if (!any) return 0;
   io::fsync_dir(subs_);
   std::vector<std::pair<std::string, std::string>> changed;

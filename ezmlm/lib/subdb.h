@@ -15,6 +15,9 @@
 // address of that domain is "contained". Lookups read only the address's
 // bucket (plus the case-sensitive and legacy 32-bit buckets when they
 // differ), streaming, so memory does not grow with the list.
+// A removal that finds an address in none of its buckets scans the other
+// buckets once (a legacy entry in a case-sensitive bucket cannot be located
+// by hash), so unsubscribing never reports success while the address stays.
 // A change rewrites each touched bucket once: lock, copy to "<letter>n"
 // with the change, fsync, rename over the bucket, fsync the directory, then
 // one append of the Log lines. A batch (add_batch/remove_batch) costs one
