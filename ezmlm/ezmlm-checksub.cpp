@@ -29,7 +29,10 @@ int main(int argc, char** argv) {
         bool reject_subscribers = cl.last_of("nN", 'N') == 'n';
         if (found != reject_subscribers) return mta::exit_ok;
         std::string key = cl.last('m').value_or(reject_subscribers ? "TXT_REJECT_POSTS" : "TXT_ONLY_SUBSCRIBERS");
-        std::cout << ezmlm::expand(dir.message(key), dir.list_tags()) << std::endl;
+        // Parameters <#1#>/<#2#> are the list's local part and host, as the
+        // shipped texts use them; run-time tags work too.
+        std::cout << ezmlm::expand(dir.message(key, {dir.outlocal(), dir.outhost()}), dir.list_tags())
+                  << std::endl;
         return mta::exit_perm;
       });
 }

@@ -81,8 +81,8 @@ class ListDir {
   // text/messages entry: local, alt, default files merged (in that order of
   // precedence), then the compiled-in table; an unknown name prints as the
   // name itself. <#1#>.. are filled from args.
-  // Entries may also hold run-time tags (<#l#>-owner@<#h#>): expand them
-  // with list_tags() where the text is shown.
+  // Entries may also hold run-time tags (<#l#>@<#h#>): expand them with
+  // list_tags() where the text is shown.
   std::string message(std::string_view key, const std::vector<std::string>& args = {}) const;
 
   // The tags every text of this list knows: l and L (outlocal), h and H

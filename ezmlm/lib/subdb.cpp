@@ -9,10 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <ctime>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "ezmlm/lib/hash.h"
@@ -178,10 +180,18 @@ class StdStore : public SubscriberStore {
     return fd;
   }
 
+  // A bucket copy written but not yet committed.
+  struct Pending {
+    io::Fd fd;
+    fs::path tmp, file;
+  };
   // Copies bucket `letter` to "<letter>n" minus the records `drop` says,
-  // plus `append`, then fsync and rename. Returns the number dropped.
+  // plus `append`, and starts its write-back. Returns the number dropped;
+  // the copy joins `pending` when anything changed (else it is removed).
   std::size_t rewrite(char letter, const std::function<bool(std::string_view)>& drop,
-                      const std::vector<std::string>& append);
+                      const std::vector<std::string>& append, std::vector<Pending>& pending);
+  // fsync every copy, rename each over its bucket, fsync the directory.
+  void commit(std::vector<Pending>& pending);
   void write_log(const std::vector<std::pair<std::string, std::string>>& changed, char sign,
                  std::string_view tag);
 
@@ -192,7 +202,7 @@ class StdStore : public SubscriberStore {
 };
 
 std::size_t StdStore::rewrite(char letter, const std::function<bool(std::string_view)>& drop,
-                              const std::vector<std::string>& append) {
+                              const std::vector<std::string>& append, std::vector<Pending>& pending) {
   fs::path file = subs_ / std::string(1, letter);
   fs::path tmp = subs_ / mta::cat(std::string(1, letter), "n");
   io::Fd out = io::open_or_throw(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -218,10 +228,36 @@ std::size_t StdStore::rewrite(char letter, const std::function<bool(std::string_
     w.put('\0');
   }
   w.flush();
-  io::fsync_or_throw(out.get(), tmp.string());
-  out.close();
-  if (::rename(tmp.c_str(), file.c_str()) != 0) mta::throw_errno(mta::cat("unable to move ", tmp.string()));
+  // Start the write-back now, so that the fsyncs in commit() overlap
+  // instead of waiting one after another (a batch touches up to 53 files).
+  ::sync_file_range(out.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
+  pending.push_back({std::move(out), tmp, file});
   return dropped;
+}
+
+void StdStore::commit(std::vector<Pending>& pending) {
+  if (pending.empty()) return;
+  // fsync in parallel: concurrent fsyncs share journal commits, where one
+  // after another each waits for its own (53 commits are most of the time
+  // of a bulk import on ext4).
+  std::vector<int> errors(pending.size(), 0);
+  {
+    std::vector<std::thread> workers;
+    const std::size_t nthreads = std::min<std::size_t>(pending.size(), 16);
+    for (std::size_t t = 0; t < nthreads; ++t)
+      workers.emplace_back([&, t] {
+        for (std::size_t i = t; i < pending.size(); i += nthreads)
+          if (::fsync(pending[i].fd.get()) != 0) errors[i] = errno;
+      });
+    for (auto& th : workers) th.join();
+  }
+  for (std::size_t i = 0; i < pending.size(); ++i)
+    if (errors[i]) mta::throw_errno(mta::cat("unable to sync ", pending[i].tmp.string()), errors[i]);
+  for (auto& p : pending) {
+    p.fd.close();
+    if (::rename(p.tmp.c_str(), p.file.c_str()) != 0) mta::throw_errno(mta::cat("unable to move ", p.tmp.string()));
+  }
+  io::fsync_dir(subs_);
 }
 
 void StdStore::write_log(const std::vector<std::pair<std::string, std::string>>& changed, char sign,
@@ -281,9 +317,10 @@ std::size_t StdStore::add_batch(const std::vector<Subscription>& subs, std::stri
     changed.emplace_back(e.stored, *e.comment);
   }
   if (changed.empty()) return 0;
+  std::vector<Pending> pending;
   for (const auto& [letter, list] : appends)
-    rewrite(letter, [](std::string_view) { return false; }, list);
-  io::fsync_dir(subs_);
+    rewrite(letter, [](std::string_view) { return false; }, list, pending);
+  commit(pending);
   write_log(changed, '+', tag);
   return changed.size();
 }
@@ -304,6 +341,7 @@ std::size_t StdStore::remove_batch(const std::vector<Subscription>& subs, std::s
   auto held = io::FileLock::exclusive(lockfd.get(), false);
 
   std::set<std::string> removed;
+  std::vector<Pending> pending;
   bool any = false;
   for (const auto& [letter, keys] : by_bucket) {
     auto dropped = rewrite(letter, [&](std::string_view addr) {
@@ -311,7 +349,7 @@ std::size_t StdStore::remove_batch(const std::vector<Subscription>& subs, std::s
       if (keys.count(k) == 0) return false;
       removed.insert(k);
       return true;
-    }, {});
+    }, {}, pending);
     any = any || dropped > 0;
   }
   // Not found where any hash puts it: an entry filed by an older ezmlm under
@@ -330,12 +368,12 @@ std::size_t StdStore::remove_batch(const std::vector<Subscription>& subs, std::s
         if (missing.count(k) == 0) return false;
         removed.insert(k);
         return true;
-      }, {});
+      }, {}, pending);
       any = any || dropped > 0;
     }
   }
   if (!any) return 0;
-  io::fsync_dir(subs_);
+  commit(pending);
   std::vector<std::pair<std::string, std::string>> changed;
   for (const auto& s : subs) {
     std::string key = ascii_lower(s.address);
