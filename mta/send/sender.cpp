@@ -7,6 +7,11 @@
 //           is closed when the last one goes
 //   pass    the one job whose channel file is being read, record by record
 //   slots   running deliveries, indexed by the slot byte of the protocol
+//   groups  (remote) recipients in flight per batch key: qmail-rspawn gives
+//           the recipients of one message and sender at one domain to one
+//           qmail-remote, up to 100, so concurrencyremote counts such
+//           batches, while up to the spawner's slot count of recipients
+//           are in flight (see qmail-send(8), qmail-rspawn(8))
 // and for the queue: the todo ids still to preprocess, the ids waiting for
 // completion (with their due time), and the next todo scan and cleanup.
 #include "mta/send/sender.h"
@@ -32,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "mta/core/address.h"
 #include "mta/core/control.h"
 #include "mta/core/exitcodes.h"
 #include "mta/core/io.h"
@@ -62,6 +68,7 @@ constexpr std::time_t cleanup_interval = 76431;
 constexpr std::time_t cleanup_age = 129600;   // 36 h: older than any live qmail-queue
 constexpr std::time_t sleep_alert = 10;
 constexpr std::time_t max_wait = 86400;
+constexpr std::size_t pending_max = 32768;    // command bytes buffered per channel
 
 struct Controls {
   unsigned long lifetime = 604800;
@@ -121,8 +128,12 @@ class SignalsOpen {
   sigset_t saved_;
 };
 
+// Recipients per qmail-remote run; the same cap as qmail-rspawn's.
+constexpr unsigned batch_limit = 100;
+
 struct Delivery {
   bool used = false;
+  std::string group;  // batch key (remote channel), empty for local
   std::uint64_t id = 0;
   std::size_t offset = 0;  // of the record's type byte in the channel file
   std::string recipient;
@@ -147,10 +158,13 @@ struct Channel {
   unsigned chanskip = 0;
   int cmd_fd = -1, report_fd = -1;
   unsigned concurrency = 0;
-  unsigned used = 0;
+  unsigned used = 0;      // deliveries (local) or batches (remote) running
+  unsigned inflight = 0;  // recipients handed to the spawner, not yet reported
+  bool batching = false;  // remote: used counts batches, see groups
+  std::map<std::string, unsigned> groups;
   bool alive = true;
   std::vector<Delivery> slots;
-  std::string pending;  // the one command not yet fully written
+  std::string pending;  // commands not yet fully written
   ReportReader reader;
   std::map<std::uint64_t, std::time_t> sched;
   std::map<std::uint64_t, Job> jobs;
@@ -182,12 +196,15 @@ class Sender {
   // passes and deliveries
   void open_pass(int c, std::uint64_t id);
   void advance_pass(int c);
+  std::string group_key(int c, std::uint64_t id, std::string_view recipient) const;
+  bool room_for(int c, const std::string& group) const;
+  bool can_advance(int c) const;
   void start_delivery(int c, std::uint64_t id, const Record& r);
+  void end_delivery(int c, unsigned slot);
   void flush_command(int c);
   void read_reports(int c);
-  void handle_report(int c, Report r);
+  void handle_reports(int c, std::vector<Report>& reports);
   void add_bounce(std::uint64_t id, std::string_view recipient, std::string_view text);
-  bool mark_done(int c, std::uint64_t id, std::size_t offset);
   void job_release(int c, std::uint64_t id);
   // completion
   void complete(std::uint64_t id);
@@ -232,9 +249,11 @@ Sender::Sender(const Home& home, const SendFds& fds, Controls controls, unsigned
   chan_[1].cmd_fd = fds.rspawn_cmd;
   chan_[1].report_fd = fds.rspawn_report;
   unsigned slots[2] = {slots_local, slots_remote};
+  chan_[1].batching = true;
   for (int c = 0; c < 2; ++c) {
     chan_[c].concurrency = static_cast<unsigned>(std::min<unsigned long>(ctl_.concurrency[c], slots[c]));
-    chan_[c].slots.resize(chan_[c].concurrency);
+    // Remote: a batch holds many recipients, each in a slot of its own.
+    chan_[c].slots.resize(chan_[c].batching ? slots[c] : chan_[c].concurrency);
     // Commands are written without blocking: a slow spawner must not stop
     // the reports of the other one from being read.
     int fl = fcntl(chan_[c].cmd_fd, F_GETFL);
@@ -500,7 +519,9 @@ void Sender::open_pass(int c, std::uint64_t id) {
 // advance_pass - start deliveries for T records while a slot is free.
 void Sender::advance_pass(int c) {
   Channel& ch = chan_[c];
-  while (ch.pass && ch.pending.empty()) {
+  // Commands pile up in pending and leave in one write: qmail-rspawn batches
+  // what it reads together.
+  while (ch.pass && ch.pending.size() < pending_max) {
     std::uint64_t id = *ch.pass;
     Job& j = ch.jobs[id];
     if (exiting_ || !ch.alive) {  // leave the rest for the next run
@@ -517,7 +538,7 @@ void Sender::advance_pass(int c) {
     }
     const Record& r = j.records.records[j.next];
     if (r.type == 'T') {
-      if (ch.used >= ch.concurrency) return;  // wait for a report
+      if (!room_for(c, group_key(c, id, r.text))) break;  // wait for a report
       ++j.next;
       start_delivery(c, id, r);
     } else {
@@ -525,6 +546,43 @@ void Sender::advance_pass(int c) {
       if (r.type != 'D') log(cat("warning: unknown record type in ", chan_file(c, id)));
     }
   }
+  flush_command(c);
+}
+
+// group_key - the batch a remote recipient rides in: message, domain
+// (case-insensitive) and the sender qmail-remote gets (VERP: its own).
+std::string Sender::group_key(int c, std::uint64_t id, std::string_view recipient) const {
+  if (!chan_[c].batching) return {};
+  auto at = recipient.rfind('@');
+  std::string_view domain = at == recipient.npos ? std::string_view() : recipient.substr(at + 1);
+  const auto& jobs = chan_[c].jobs;
+  auto j = jobs.find(id);
+  std::string sender = j == jobs.end() ? std::string() : verp_sender(j->second.sender, recipient);
+  return cat(std::to_string(id), std::string(1, '\0'), address::ascii_lower(domain), std::string(1, '\0'), sender);
+}
+
+// room_for - may a recipient of this batch start now? A free slot, and a
+// running batch with room or a free unit of concurrency for a new one.
+bool Sender::room_for(int c, const std::string& group) const {
+  const Channel& ch = chan_[c];
+  if (ch.inflight >= ch.slots.size()) return false;
+  if (ch.batching) {
+    auto it = ch.groups.find(group);
+    if (it != ch.groups.end() && it->second % batch_limit != 0) return true;
+  }
+  return ch.used < ch.concurrency;
+}
+
+// can_advance - could the open pass start its next recipient right now?
+bool Sender::can_advance(int c) const {
+  const Channel& ch = chan_[c];
+  if (!ch.pass || ch.pending.size() >= pending_max) return false;
+  auto it = ch.jobs.find(*ch.pass);
+  if (it == ch.jobs.end()) return false;
+  const Job& j = it->second;
+  if (j.next >= j.records.records.size()) return true;  // the pass can close
+  const Record& r = j.records.records[j.next];
+  return r.type != 'T' || room_for(c, group_key(c, *ch.pass, r.text));
 }
 
 void Sender::start_delivery(int c, std::uint64_t id, const Record& r) {
@@ -538,15 +596,32 @@ void Sender::start_delivery(int c, std::uint64_t id, const Record& r) {
   d.offset = r.offset;
   d.recipient = r.text;
   d.number = ++deliveries_;
-  ++ch.used;
+  d.group = group_key(c, id, r.text);
+  ++ch.inflight;
+  if (!ch.batching || ch.groups[d.group]++ % batch_limit == 0) ++ch.used;
   ++j.refs;
   ++j.undone;
   const std::string nul(1, '\0');
-  ch.pending = cat(std::string(1, static_cast<char>(slot)), mess_name(id), nul,
-                   verp_sender(j.sender, d.recipient), nul, d.recipient, nul);
+  ch.pending += cat(std::string(1, static_cast<char>(slot)), mess_name(id), nul,
+                    verp_sender(j.sender, d.recipient), nul, d.recipient, nul);
   log(logline::starting_delivery(d.number, id, c == 0, d.recipient));
   log_status();
-  flush_command(c);
+}
+
+// end_delivery - free the slot and its share of the concurrency.
+void Sender::end_delivery(int c, unsigned slot) {
+  Channel& ch = chan_[c];
+  Delivery& d = ch.slots[slot];
+  d.used = false;
+  --ch.inflight;
+  if (ch.batching) {
+    auto it = ch.groups.find(d.group);
+    if (--it->second % batch_limit == 0) --ch.used;
+    if (it->second == 0) ch.groups.erase(it);
+  } else {
+    --ch.used;
+  }
+  job_release(c, d.id);
 }
 
 void Sender::flush_command(int c) {
@@ -569,7 +644,7 @@ void Sender::flush_command(int c) {
 
 void Sender::read_reports(int c) {
   Channel& ch = chan_[c];
-  char buf[4096];
+  static char buf[65536];  // a batch's reports in one read
   ssize_t n = ::read(ch.report_fd, buf, sizeof buf);
   if (n == -1 && (errno == EINTR || errno == EAGAIN)) return;
   if (n <= 0) {
@@ -577,39 +652,65 @@ void Sender::read_reports(int c) {
     ch.alive = false;
     exiting_ = true;
     // Its deliveries will never report: the records stay T and are retried.
-    for (auto& d : ch.slots)
-      if (d.used) {
-        d.used = false;
-        --ch.used;
-        job_release(c, d.id);
-      }
+    for (unsigned slot = 0; slot < ch.slots.size(); ++slot)
+      if (ch.slots[slot].used) end_delivery(c, slot);
     return;
   }
   ch.reader.feed(std::string_view(buf, static_cast<std::size_t>(n)));
-  while (auto r = ch.reader.next()) handle_report(c, std::move(*r));
+  std::vector<Report> reports;
+  while (auto r = ch.reader.next()) reports.push_back(std::move(*r));
+  handle_reports(c, reports);
 }
 
-void Sender::handle_report(int c, Report r) {
+// handle_reports - the reports of one read. Each K or D overwrites its T
+// byte with D; one fsync per channel file then commits all of them (a list's
+// fan-out reports a hundred recipients at once: one fsync, not a hundred).
+// Only after that are they logged and their slots freed, and may a job end.
+void Sender::handle_reports(int c, std::vector<Report>& reports) {
   Channel& ch = chan_[c];
-  if (r.slot >= ch.slots.size() || !ch.slots[r.slot].used) {
-    log("warning: internal error: delivery report out of range");
-    return;
+  struct Pending {
+    unsigned slot;
+    Report* report;
+    bool marked;
+  };
+  std::vector<Pending> done;
+  std::vector<bool> seen(ch.slots.size(), false);
+  std::map<std::uint64_t, io::Fd> files;  // written, to fsync
+  std::map<std::uint64_t, bool> trouble;  // files whose marks may be lost
+  for (auto& r : reports) {
+    if (r.slot >= ch.slots.size() || !ch.slots[r.slot].used || seen[r.slot]) {
+      log("warning: internal error: delivery report out of range");
+      continue;
+    }
+    seen[r.slot] = true;
+    Delivery& d = ch.slots[r.slot];
+    Job& j = ch.jobs[d.id];
+    if (r.status == 'Z' && j.dying) {
+      r.status = 'D';
+      r.text += "I'm not going to try again; this message has been in the queue too long.\n";
+    }
+    if (r.status == 'D') add_bounce(d.id, d.recipient, r.text);
+    bool marked = false;
+    if (r.status == 'K' || r.status == 'D') {
+      io::Fd& fd = files[d.id];
+      if (!fd) fd = io::Fd(::open(chan_file(c, d.id).c_str(), O_WRONLY | O_CLOEXEC));
+      marked = fd && ::pwrite(fd.get(), "D", 1, static_cast<off_t>(d.offset)) == 1;
+      if (!marked) trouble[d.id] = true;
+    }
+    done.push_back({r.slot, &r, marked});
   }
-  Delivery& d = ch.slots[r.slot];
-  Job& j = ch.jobs[d.id];
-  if (r.status == 'Z' && j.dying) {
-    r.status = 'D';
-    r.text += "I'm not going to try again; this message has been in the queue too long.\n";
+  for (auto& [id, fd] : files)
+    if (fd && ::fsync(fd.get()) == -1) trouble[id] = true;
+  for (auto& [id, bad] : trouble)
+    log(cat("warning: trouble marking ", chan_file(c, id), "; message will be delivered twice!"));
+
+  for (const auto& p : done) {
+    Delivery& d = ch.slots[p.slot];
+    log(logline::delivery(d.number, p.report->status, p.report->text));
+    if (p.marked && !trouble.count(d.id)) --ch.jobs[d.id].undone;
+    end_delivery(c, p.slot);
+    log_status();
   }
-  log(logline::delivery(d.number, r.status, r.text));
-  if (r.status == 'D') add_bounce(d.id, d.recipient, r.text);
-  if (r.status == 'K' || r.status == 'D')
-    if (mark_done(c, d.id, d.offset)) --j.undone;
-  std::uint64_t id = d.id;
-  d.used = false;
-  --ch.used;
-  job_release(c, id);
-  log_status();
 }
 
 void Sender::add_bounce(std::uint64_t id, std::string_view recipient, std::string_view text) {
@@ -630,17 +731,6 @@ void Sender::add_bounce(std::uint64_t id, std::string_view recipient, std::strin
     log("alert: unable to append to bounce message; HELP! sleeping...");
     ::sleep(sleep_alert);
   }
-}
-
-// mark_done - the recipient's commit point: T becomes D in one byte, fsync'd.
-bool Sender::mark_done(int c, std::uint64_t id, std::size_t offset) {
-  const std::string f = chan_file(c, id);
-  io::Fd fd(::open(f.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd || ::pwrite(fd.get(), "D", 1, static_cast<off_t>(offset)) != 1 || ::fsync(fd.get()) == -1) {
-    log(cat("warning: trouble marking ", f, "; message will be delivered twice!"));
-    return false;
-  }
-  return true;
 }
 
 // job_release - drop one reference; the last one closes the job: a finished
@@ -753,7 +843,7 @@ bool Sender::guarded(F&& step) {
 
 bool Sender::outstanding() const {
   for (const auto& ch : chan_)
-    if (ch.alive && ch.used > 0) return true;
+    if (ch.alive && ch.inflight > 0) return true;
   return false;
 }
 
@@ -775,10 +865,11 @@ std::time_t Sender::wait_until(std::time_t now) const {
   if (!exiting_) {
     if (!todo_.empty()) return now;
     t = std::min({t, next_todo_scan_, next_cleanup_});
-    for (const auto& ch : chan_) {
+    for (int c = 0; c < 2; ++c) {
+      const Channel& ch = chan_[c];
       if (!ch.alive) continue;
-      if (ch.pass && ch.pending.empty() && ch.used < ch.concurrency) return now;
-      if (!ch.pass && ch.used < ch.concurrency)
+      if (can_advance(c)) return now;
+      if (!ch.pass && ch.used < ch.concurrency && ch.inflight < ch.slots.size())
         for (const auto& [id, when] : ch.sched) t = std::min(t, when);
     }
   }
@@ -815,7 +906,7 @@ int Sender::run() {
     }
     for (int c = 0; c < 2; ++c) {
       Channel& ch = chan_[c];
-      if (!exiting_ && ch.alive && !ch.pass && ch.used < ch.concurrency) {
+      if (!exiting_ && ch.alive && !ch.pass && ch.used < ch.concurrency && ch.inflight < ch.slots.size()) {
         auto best = std::min_element(ch.sched.begin(), ch.sched.end(),
                                      [](const auto& a, const auto& b) { return a.second < b.second; });
         if (best != ch.sched.end() && best->second <= now) {
