@@ -4,7 +4,9 @@
 # delivered over TLS, and the sink records it. With "example.net:verify"
 # the certificate does not verify, so the message is deferred (Z, #4.7.5)
 # and nothing is delivered; with the certificate itself as the CA file it
-# verifies and is delivered. "example.net:none" never starts TLS.
+# verifies and is delivered. "example.net:none" never starts TLS. A
+# handshake that fails under the opportunistic policy falls back to plain
+# text on a new connection.
 . "$LETTERSHOP_SRC/tests/e2e/lib/instance.sh"
 . "$LETTERSHOP_SRC/tests/e2e/lib/remote.sh"
 new_instance
@@ -36,6 +38,16 @@ echo "*:none" >"$QMAILHOME/control/tlsdestinations"
 remote example.net a@example.test joe@example.net <"$w/msg"
 grep -q '^K127.0.0.1 accepted message.' "$w/reports" || fail "none: $(cat "$w/reports")"
 grep -qx 'tls: no' $(sink_files | tail -1) || fail "policy none used TLS"
+
+# opportunistic, but the handshake fails: delivered in plain text on a
+# second connection that does not try STARTTLS again
+start_sink broken --broken-tls
+echo "example.net:sink.example.net:$sink_port" >"$QMAILHOME/control/smtproutes"
+rm -f "$QMAILHOME/control/tlsdestinations"
+remote example.net a@example.test joe@example.net <"$w/msg"
+grep -q '^K127.0.0.1 accepted message.' "$w/reports" || fail "broken TLS: $(cat "$w/reports")"
+grep -qx 'tls: no' $(sink_files | tail -1) || fail "broken TLS: not delivered in plain text"
+[ "$(grep -c ' STARTTLS$' "$sink_dir/commands.log")" = 1 ] || fail "STARTTLS tried again on the plain connection"
 
 # verify, but the server offers no STARTTLS: deferred
 start_sink plain

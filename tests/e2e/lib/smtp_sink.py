@@ -15,6 +15,8 @@ Usage: smtp_sink.py --dir DIR [options]
   --port-file FILE    write the port there once listening (else print it on stdout)
   --stall             accept connections and never say anything
   --tls CERT KEY      offer STARTTLS with this certificate and key
+  --broken-tls        offer STARTTLS, answer 220 and then send garbage instead
+                      of a TLS handshake (the client must give up on TLS)
   --no-pipelining, --no-smtputf8, --no-8bitmime, --no-size
                       leave the extension out of the EHLO reply
   --no-ehlo           answer EHLO with 502 (the client must fall back to HELO)
@@ -74,7 +76,7 @@ class Sink:
             lines.append("SIZE 10000000")
         if not a.no_smtputf8:
             lines.append("SMTPUTF8")
-        if self.tls_ctx and not tls_on:
+        if (self.tls_ctx or self.args.broken_tls) and not tls_on:
             lines.append("STARTTLS")
         return "".join(f"250-{l}\r\n" for l in lines[:-1]) + f"250 {lines[-1]}\r\n"
 
@@ -140,6 +142,11 @@ class Sink:
             elif verb == "HELO":
                 helo = arg
                 await reply("250 sink.test")
+            elif line.upper() == "STARTTLS" and self.args.broken_tls:
+                await reply("220 2.0.0 go ahead")
+                writer.write(b"this is not a TLS handshake\r\n" * 4)
+                await writer.drain()
+                break
             elif line.upper() == "STARTTLS" and self.tls_ctx and not tls_on:
                 await reply("220 2.0.0 go ahead")
                 buf = b""
@@ -204,6 +211,7 @@ async def main():
     p.add_argument("--port-file")
     p.add_argument("--stall", action="store_true")
     p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    p.add_argument("--broken-tls", action="store_true")
     p.add_argument("--no-pipelining", action="store_true")
     p.add_argument("--no-smtputf8", action="store_true")
     p.add_argument("--no-8bitmime", action="store_true")
