@@ -5,7 +5,9 @@
 # accepted recipient and the body unstuffed; MAIL, RCPT and DATA went out
 # in one write (PIPELINING). Then the failure stages: a sender refused with
 # 5xx is D, a server that says nothing is Z after timeoutremote, a refused
-# connection goes on to the next address and ends in Z (#4.4.1), a message
+# connection goes on to the next address and ends in Z (#4.4.1), a bad
+# greeting is Z, a 554 after the dot is D, a connection lost after the dot
+# is Z with "Possible duplicate!", a message
 # with a partial final line is D (#5.6.2), and too few arguments is DI.
 . "$LETTERSHOP_SRC/tests/e2e/lib/instance.sh"
 . "$LETTERSHOP_SRC/tests/e2e/lib/remote.sh"
@@ -78,6 +80,24 @@ remote example.net a@example.test ok@example.net <"$w/partial"
 grep -q '^DSMTP cannot transfer messages with partial final lines. (#5.6.2)' "$w/reports" ||
   fail "partial: $(cat "$w/reports")"
 [ -z "$(sink_files)" ] || fail "a partial message was delivered"
+
+# a greeting other than 220: Z
+start_sink busy --greeting "421 4.3.2 busy"
+echo "example.net:127.0.0.1:$sink_port" >"$QMAILHOME/control/smtproutes"
+remote example.net a@example.test ok@example.net <"$w/msg"
+grep -q '^ZConnected to 127.0.0.1 but greeting failed.' "$w/reports" || fail "greeting: $(cat "$w/reports")"
+grep -q '^Remote host said: 421 4.3.2 busy' "$w/reports" || fail "greeting text"
+
+# refused after the dot: D; connection lost after the dot: Z, possible duplicate
+start_sink spam --data-reply "554 5.7.1 looks like spam"
+echo "example.net:127.0.0.1:$sink_port" >"$QMAILHOME/control/smtproutes"
+remote example.net a@example.test ok@example.net <"$w/msg"
+grep -q '^D127.0.0.1 failed after I sent the message.' "$w/reports" || fail "after dot: $(cat "$w/reports")"
+start_sink drop --data-reply drop
+echo "example.net:127.0.0.1:$sink_port" >"$QMAILHOME/control/smtproutes"
+remote example.net a@example.test ok@example.net <"$w/msg"
+grep -q '^ZConnected to 127.0.0.1 but connection died. Possible duplicate! (#4.4.2)' "$w/reports" ||
+  fail "drop after dot: $(cat "$w/reports")"
 
 # invoked improperly
 remote example.net a@example.test </dev/null

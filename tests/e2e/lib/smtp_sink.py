@@ -22,7 +22,8 @@ Usage: smtp_sink.py --dir DIR [options]
   --no-ehlo           answer EHLO with 502 (the client must fall back to HELO)
   --greeting TEXT     the greeting (default "220 sink.test ESMTP")
   --mail-reply TEXT   reply to MAIL (default "250 ok")
-  --data-reply TEXT   reply after the final dot (default "250 ok queued")
+  --data-reply TEXT   reply after the final dot (default "250 ok queued");
+                      "drop" closes the connection instead of replying
   --rcpt-file FILE    if FILE exists, its first line is the reply to every RCPT
                       (a test can change the sink's mind while it runs)
 
@@ -188,6 +189,8 @@ class Sink:
                 txn.append(("peer", peer))
                 if self.args.data_reply.startswith("2"):
                     self.save(txn, data)
+                if self.args.data_reply == "drop":
+                    break
                 await reply(self.args.data_reply)
                 txn = None
             elif verb == "RSET":
