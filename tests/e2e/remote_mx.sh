@@ -3,7 +3,8 @@
 # by DNSCACHEIP; control/remoteport points at the sink's port): the best MX
 # refuses connections, so the message lands at the second one; a domain
 # without MX falls back to its A record; an AAAA-only MX is reached over
-# IPv6 on ::1; a name that does not exist is D #5.1.2; an MX pointing at
+# IPv6 on ::1; a name that does not exist is D #5.1.2, a DNS server that
+# does not answer Z #4.1.2; an MX pointing at
 # this host on port 25 is D #5.4.6; a null client (":relay" in smtproutes)
 # sends everything to the relay.
 . "$LETTERSHOP_SRC/tests/e2e/lib/instance.sh"
@@ -36,6 +37,10 @@ grep -q '^K127.0.0.1 accepted message.' "$w/reports" || fail "A fallback: $(cat 
 remote nothere.test a@example.test joe@nothere.test <"$w/msg"
 grep -q '^DSorry, I couldn.t find any host named nothere.test. (#5.1.2)' "$w/reports" ||
   fail "NXDOMAIN: $(cat "$w/reports")"
+
+# no DNS server answers: a temporary failure
+DNSCACHEIP=127.0.0.1:$(free_port) remote mx.test a@example.test joe@mx.test <"$w/msg"
+grep -q "^ZSorry, I couldn't find any host by that name. (#4.1.2)" "$w/reports" || fail "DNS down: $(cat "$w/reports")"
 
 # IPv6: the sink on ::1 with the same port number is not guaranteed free, so
 # this part runs with its own remoteport
