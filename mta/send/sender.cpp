@@ -107,6 +107,25 @@ Controls read_controls(const control::Control& ctl) {
   return c;
 }
 
+// remote_records - the remote channel file: T records grouped by domain
+// (stable, case-insensitive), so that a pass meets a domain's recipients
+// together and qmail-rspawn can give them to one qmail-remote. A list's
+// subscribers come in hash order; unsorted, a pass would start a new batch
+// for nearly every recipient. The order of records carries no meaning.
+std::string remote_records(std::vector<std::string> addrs) {
+  auto domain = [](const std::string& a) {
+    auto at = a.rfind('@');
+    return address::ascii_lower(at == a.npos ? std::string_view() : std::string_view(a).substr(at + 1));
+  };
+  std::vector<std::pair<std::string, std::size_t>> keys;
+  keys.reserve(addrs.size());
+  for (std::size_t i = 0; i < addrs.size(); ++i) keys.emplace_back(domain(addrs[i]), i);
+  std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string out;
+  for (const auto& k : keys) out += cat("T", addrs[k.second], std::string_view("\0", 1));
+  return out;
+}
+
 // info_sender - the envelope sender, info's F record ("" if none).
 std::string info_sender(std::string_view info) {
   Records inf = parse_records(info);
@@ -426,6 +445,7 @@ void Sender::preprocess(std::uint64_t id) {
 
   Records recs = parse_records(*todo);
   std::string uid, qp, out[2];
+  std::vector<std::string> remote;
   for (const Record& r : recs.records) {
     switch (r.type) {
       case 'u': uid = r.text; break;
@@ -441,7 +461,8 @@ void Sender::preprocess(std::uint64_t id) {
       }
       case 'T': {
         Target t = rewrite(ctl_.rewriting, r.text);
-        out[t.local ? 0 : 1] += cat("T", t.address, std::string_view("\0", 1));
+        if (t.local) out[0] += cat("T", t.address, std::string_view("\0", 1));
+        else remote.push_back(std::move(t.address));
         break;
       }
       default:
@@ -453,6 +474,7 @@ void Sender::preprocess(std::uint64_t id) {
     log(cat("warning: trouble reading todo/", name));
     return;
   }
+  out[1] = remote_records(std::move(remote));
   if (::fsync(info.get()) == -1) {
     log(cat("warning: trouble fsyncing ", info_name));
     return;
