@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <optional>
@@ -62,7 +63,8 @@ std::string envelope_sender(const dq::Env& env) {
   return env.sender ? *env.sender : std::string();
 }
 
-// Queues DTLINE + the message to addresses; returns the queue program's pid.
+// Queues our Delivered-To line + the message to addresses and prints
+// "vdelivermail: qp N"; a refusal by the queue bounces or defers as it says.
 void forward(const Context& c, const std::vector<std::string>& to) {
   rewind(c.fd);
   dq::Forwarded f = dq::queue_forward(c.home, c.fd, c.dtline, mta::Envelope{envelope_sender(c.env), to});
