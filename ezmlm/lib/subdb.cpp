@@ -343,8 +343,9 @@ std::size_t StdStore::remove_batch(const std::vector<Subscription>& subs, std::s
   std::set<std::string> removed;
   std::vector<Pending> pending;
   bool any = false;
-  for (const auto& [letter, keys] : by_bucket) {
-    auto dropped = rewrite(letter, [&](std::string_view addr) {
+  for (const auto& bucket : by_bucket) {
+    const auto& keys = bucket.second;  // named: clang 14 cannot capture a structured binding
+    auto dropped = rewrite(bucket.first, [&](std::string_view addr) {
       std::string k = ascii_lower(addr);
       if (keys.count(k) == 0) return false;
       removed.insert(k);
