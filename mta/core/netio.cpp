@@ -229,7 +229,8 @@ void Stream::start_tls_server(const tls::Context& ctx) {
   BIO* rbio = BIO_new_fd(in_fd_, BIO_NOCLOSE);
   BIO* wbio = in_fd_ == out_fd_ ? rbio : BIO_new_fd(out_fd_, BIO_NOCLOSE);
   if (!rbio || !wbio) throw Error(cat("unable to start TLS: ", tls::last_error()));
-  if (wbio == rbio) BIO_up_ref(rbio);
+  // One BIO for both directions: SSL_set_bio consumes a single reference
+  // then (SSL_set_bio(3)), so no BIO_up_ref, or the BIO leaks.
   SSL_set_bio(ssl_.get(), rbio, wbio);
   handshake(true);
 }
@@ -249,7 +250,8 @@ void Stream::start_tls_client(const tls::Context& ctx, const std::string& sni_ho
   BIO* rbio = BIO_new_fd(in_fd_, BIO_NOCLOSE);
   BIO* wbio = in_fd_ == out_fd_ ? rbio : BIO_new_fd(out_fd_, BIO_NOCLOSE);
   if (!rbio || !wbio) throw Error(cat("unable to start TLS: ", tls::last_error()));
-  if (wbio == rbio) BIO_up_ref(rbio);
+  // One BIO for both directions: SSL_set_bio consumes a single reference
+  // then (SSL_set_bio(3)), so no BIO_up_ref, or the BIO leaks.
   SSL_set_bio(ssl_.get(), rbio, wbio);
   handshake(false);
 }
