@@ -1,5 +1,6 @@
 #include "ezmlm/lib/subunsub.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -31,6 +32,7 @@ class Progress {
 
 int subunsub_main(bool subscribe, int argc, char** argv) {
   const char* prog = subscribe ? "ezmlm-sub" : "ezmlm-unsub";
+  ::umask(022);  // as ezmlm-idx: the db files are readable by the delivery user
   CommandLine cl = parse_command_line(argc, argv, "h:HmMnNvVS:t:", prog);
   if (cl.operands.empty()) throw mta::UsageError("");
   ListDir dir(cl.operands[0]);

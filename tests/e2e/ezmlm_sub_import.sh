@@ -28,7 +28,12 @@ start=$(date +%s%N)
 ez ezmlm-sub "$L" <"$w/in" 2>"$w/err" || fail "import: $(cat "$w/err")"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "imported 100000 addresses in ${ms} ms"
-[ "$ms" -lt 20000 ] || fail "import took ${ms} ms"
+# A sanitizer or Debug build is ten times slower; one rewrite per address
+# would be far slower still.
+limit=20000
+grep -Eq '^(LETTERSHOP_SANITIZE:BOOL=ON|CMAKE_BUILD_TYPE:STRING=Debug)' \
+  "${LETTERSHOP_BUILD:-/nonexistent}/CMakeCache.txt" 2>/dev/null && limit=90000
+[ "$ms" -lt "$limit" ] || fail "import took ${ms} ms (limit $limit)"
 [ "$(ez ezmlm-list -n "$L")" = 100000 ] || fail "count $(ez ezmlm-list -n "$L")"
 [ "$(wc -l <"$L/Log")" = 100000 ] || fail "Log lines: $(wc -l <"$L/Log")"
 ez ezmlm-list "$L" | grep -q '^user99999@host89.example$' || fail "last address missing"
