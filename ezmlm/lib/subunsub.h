@@ -12,7 +12,7 @@
 
 namespace ezmlm {
 
-inline constexpr unsigned long import_batch_size = 250000;
+inline constexpr unsigned long import_batch_size = 100000;
 
 // subscribe: true for ezmlm-sub. Returns the exit code.
 int subunsub_main(bool subscribe, int argc, char** argv);

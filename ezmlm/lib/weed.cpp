@@ -38,9 +38,10 @@ bool header_weeds(const msg::Header& h) {
     for (auto p : weed_prefixes())
       if (std::string_view(f.raw).substr(0, p.size()) == p) return true;
     if (std::string_view(f.raw).substr(0, 15) == "Auto-Submitted:") {
+      // The keyword, before any parameter or comment: "no (sent by a person)".
       std::string v = ascii_lower(trim(msg::unfold(f.value())));
-      auto semi = v.find(';');
-      if (trim(std::string_view(v).substr(0, semi)) != "no") return true;
+      auto end = v.find_first_of(" \t(;");
+      if (std::string_view(v).substr(0, end) != "no") return true;
     }
   }
   return false;

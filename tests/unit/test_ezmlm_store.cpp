@@ -3,10 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <algorithm>
 #include <set>
 
 #include "ezmlm/lib/hash.h"
 #include "ezmlm/lib/subdb.h"
+#include "ezmlm/lib/tools.h"
 #include "mta/core/io.h"
 #include "tmpdir.h"
 
@@ -188,4 +190,38 @@ TEST_CASE("an SQL spec is refused until the SQL store exists", "[ezmlm][store]")
   CHECK_NOTHROW(l.open("", o));
   mta::io::replace_file(l.tmp.path / "subdb", "std\n");
   CHECK_NOTHROW(l.open(""));
+}
+
+TEST_CASE("import lines: comments, CRLF, names and escapes", "[ezmlm][store]") {
+  CHECK_FALSE(parse_import_line("", false).has_value());
+  CHECK_FALSE(parse_import_line("#a@b", true).has_value());
+  CHECK_FALSE(parse_import_line(" \t\r", false).has_value());
+  CHECK(parse_import_line("a@b\r", false)->address == "a@b");
+  CHECK(parse_import_line("a b@c", false)->address == "a b@c");  // without -n the line is the address
+  auto s = parse_import_line("joe@x.example Joe Example ", true);
+  CHECK(s->address == "joe@x.example");
+  CHECK(s->comment == "Joe Example");
+  s = parse_import_line("a\\ b@x,Ann", true);
+  CHECK(s->address == "a b@x");
+  CHECK(s->comment == "Ann");
+  s = parse_import_line("tab@x\tT", true);
+  CHECK(s->comment == "T");
+  CHECK(parse_import_line("end@x\\", true)->address == "end@x");
+}
+
+TEST_CASE("store options from ezmlm-sub's switches", "[ezmlm][store]") {
+  auto opts = [](std::vector<std::string> args) {
+    std::vector<char*> argv;
+    static std::string prog = "ezmlm-sub";
+    argv.push_back(prog.data());
+    for (auto& a : args) argv.push_back(a.data());
+    return store_options(parse_command_line(int(argv.size()), argv.data(), "h:HmMnNvVS:t:"));
+  };
+  CHECK_FALSE(opts({"dir"}).force_std);
+  CHECK(opts({"-M", "dir"}).force_std);
+  CHECK_FALSE(opts({"-M", "-m", "dir"}).force_std);
+  CHECK(opts({"-h", "7", "dir"}).forcehash == 7);
+  CHECK_FALSE(opts({"-h7", "-H", "dir"}).forcehash.has_value());
+  CHECK_FALSE(opts({"-hxyz", "dir"}).forcehash.has_value());
+  CHECK(opts({"-S", "std", "dir"}).spec == "std");
 }
