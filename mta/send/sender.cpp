@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -194,11 +195,15 @@ class Sender {
  public:
   Sender(const Home& home, const SendFds& fds, Controls controls, unsigned slots_local,
          unsigned slots_remote, const sigset_t& open_mask);
+  ~Sender() { flush_log(); }
+  Sender(const Sender&) = delete;
+  Sender& operator=(const Sender&) = delete;
   int run();
 
  private:
   // logging
   void log(std::string_view line);
+  void flush_log();
   void log_status();
   // file names relative to queue/
   std::string chan_file(int c, std::uint64_t id) const;
@@ -251,6 +256,7 @@ class Sender {
   bool exiting_ = false;
   bool clean_alive_ = true;
   io::Fd trigger_;
+  std::string logbuf_;  // whole lines not yet written
 };
 
 Sender::Sender(const Home& home, const SendFds& fds, Controls controls, unsigned slots_local,
@@ -280,15 +286,25 @@ Sender::Sender(const Home& home, const SendFds& fds, Controls controls, unsigned
   }
 }
 
-// log - one line, one write(2): a logger never sees half a line from us.
+// log - lines are gathered and written, whole, in chunks of at most
+// PIPE_BUF bytes (atomic on a pipe: a logger never sees half a line), before
+// every wait and every sleep. A list's fan-out logs four lines per
+// recipient: one write per line was most of qmail-send's system calls.
 void Sender::log(std::string_view line) {
-  std::string l(line);
-  l.push_back('\n');
+  if (!logbuf_.empty() && logbuf_.size() + line.size() + 1 > PIPE_BUF) flush_log();
+  logbuf_.append(line);
+  logbuf_.push_back('\n');
+  if (logbuf_.size() >= PIPE_BUF) flush_log();  // a line that long goes alone
+}
+
+void Sender::flush_log() {
+  if (logbuf_.empty()) return;
   try {
-    io::write_all(fds_.log, l);
+    io::write_all(fds_.log, logbuf_);
   } catch (const std::exception&) {
     // Nowhere to say it; qmail-send carries on the same way.
   }
+  logbuf_.clear();
 }
 
 void Sender::log_status() {
@@ -350,7 +366,8 @@ void Sender::scan_info() {
     DIR* d = nullptr;
     while (!(d = ::opendir(dir.c_str()))) {
       log(cat("alert: unable to opendir ", dir, ", sleeping..."));
-      ::sleep(sleep_alert);
+      flush_log();
+    ::sleep(sleep_alert);
     }
     while (struct dirent* e = ::readdir(d)) {
       std::uint64_t id = 0;
@@ -385,6 +402,7 @@ void Sender::scan_todo() {
   DIR* d = nullptr;
   while (!(d = ::opendir("todo"))) {
     log("alert: unable to opendir todo, sleeping...");
+    flush_log();
     ::sleep(sleep_alert);
   }
   todo_.clear();
@@ -751,6 +769,7 @@ void Sender::add_bounce(std::uint64_t id, std::string_view recipient, std::strin
     }
     if (ok) return;
     log("alert: unable to append to bounce message; HELP! sleeping...");
+    flush_log();
     ::sleep(sleep_alert);
   }
 }
@@ -856,6 +875,7 @@ bool Sender::guarded(F&& step) {
     return true;
   } catch (const std::bad_alloc&) {
     log("alert: out of memory, sleeping...");
+    flush_log();
     ::sleep(sleep_alert);
   } catch (const std::exception& e) {
     log(cat("warning: trouble: ", e.what(), "; will try again later"));
@@ -956,6 +976,7 @@ int Sender::run() {
       for (int c = 0; c < 2; ++c) advance_pass(c);  // closes open passes
       save_retry_times();
       log("status: exiting");
+      flush_log();
       return 0;
     }
 
@@ -978,6 +999,7 @@ int Sender::run() {
     std::time_t until = wait_until(std::time(nullptr));
     std::time_t secs = std::max<std::time_t>(0, until - std::time(nullptr));
     struct timespec ts = {secs, 0};
+    flush_log();
     int n = ::ppoll(pfd.data(), pfd.size(), &ts, &open_mask_);
     if (n == -1) {
       if (errno != EINTR) log("warning: trouble in select");
