@@ -51,8 +51,14 @@ start_dns() {
     dns_port=$(free_port)
     "$bin" -k --port="$dns_port" --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
       -C /dev/null --pid-file= --user="$(id -un)" --group="$(id -gn)" --log-facility="$dir/dnsmasq.log" "$@" &
-    local pid=$!
-    sleep 0.2
+    local pid=$! i
+    # up once its UDP port is taken (a bind of our own then fails)
+    for i in $(seq 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      "$PY" -c 'import socket,sys; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", int(sys.argv[1])))' \
+        "$dns_port" 2>/dev/null || break
+      sleep 0.1
+    done
     if kill -0 "$pid" 2>/dev/null; then
       on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
       export DNSCACHEIP=127.0.0.1:$dns_port
