@@ -59,7 +59,11 @@ std::optional<unsigned long> check_parent(const ListDir& dir, std::string_view s
   if (!s.has_at || !mta::address::iequals(s.domain, split.domain) ||
       s.local.size() < split.local.size() ||
       !mta::address::iequals(s.local.substr(0, split.local.size()), split.local))
-    throw mta::PermError(dir.message("ERR_NOT_PARENT"), "");
+  {
+    std::string text = dir.message("ERR_NOT_PARENT");
+    if (text == "ERR_NOT_PARENT") text = "sublist posts must come from the parent list (#5.7.2)";
+    throw mta::PermError(text, "");
+  }
   std::string_view rest = s.local.substr(split.local.size());
   static constexpr std::string_view ret = "-return-";
   if (rest.substr(0, ret.size()) != ret) return std::nullopt;
