@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
       {"ezmlm-checksub", "ezmlm-checksub [-nN] [-m msg] dir [subdir ...]",
        "reject a message by whether its sender is a subscriber"},
       argc, argv, [](int argc, char** argv) {
-        auto cl = ezmlm::parse_command_line(argc, argv, "nNm:vV", "ezmlm-checksub");
+        auto cl = ezmlm::parse_command_line(argc, argv, "nNm:vV");
         if (cl.operands.empty()) throw mta::UsageError("");
         ezmlm::ListDir dir(cl.operands[0]);
         const auto& raw = dir.env().sender;

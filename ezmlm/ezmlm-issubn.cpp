@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   return mta::run_main(
       {"ezmlm-issubn", "ezmlm-issubn [-nN] dir [subdir ...]", "check whether the sender is a subscriber"},
       argc, argv, [](int argc, char** argv) {
-        auto cl = ezmlm::parse_command_line(argc, argv, "nNvV", "ezmlm-issubn");
+        auto cl = ezmlm::parse_command_line(argc, argv, "nNvV");
         if (cl.operands.empty()) throw mta::UsageError("");
         ezmlm::ListDir dir(cl.operands[0]);
         const auto& raw = dir.env().sender;

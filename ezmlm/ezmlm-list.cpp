@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   return mta::run_main(
       {"ezmlm-list", "ezmlm-list [-mMnNvV] [-S subdb] dir [subdir]", "print the subscribers of a mailing list"},
       argc, argv, [](int argc, char** argv) {
-        auto cl = ezmlm::parse_command_line(argc, argv, "mMnNvVS:", "ezmlm-list");
+        auto cl = ezmlm::parse_command_line(argc, argv, "mMnNvVS:");
         if (cl.operands.empty() || cl.operands.size() > 2) throw mta::UsageError("");
         ezmlm::ListDir dir(cl.operands[0]);
         auto store = ezmlm::open_store(dir, cl.operands.size() > 1 ? cl.operands[1] : "",

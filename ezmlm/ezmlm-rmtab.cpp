@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   return mta::run_main(
       {"ezmlm-rmtab", "ezmlm-rmtab [-mMvV] [-S subdb] dir", "remove the subscriber databases of a mailing list"},
       argc, argv, [](int argc, char** argv) {
-        auto cl = ezmlm::parse_command_line(argc, argv, "mMvVS:", "ezmlm-rmtab");
+        auto cl = ezmlm::parse_command_line(argc, argv, "mMvVS:");
         if (cl.operands.size() != 1) throw mta::UsageError("");
         ezmlm::ListDir dir(cl.operands[0]);
         auto options = ezmlm::store_options(cl);

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   return mta::run_main(
       {"ezmlm-weed", "ezmlm-weed", "drop delivery notices and autoresponses"}, argc, argv,
       [](int argc, char** argv) {
-        ezmlm::parse_command_line(argc, argv, "vV", "ezmlm-weed");
+        ezmlm::parse_command_line(argc, argv, "vV");
         mta::io::Reader in(0);
         return ezmlm::is_weed(in) ? mta::exit_stop : mta::exit_ok;
       });

@@ -31,9 +31,8 @@ class Progress {
 }  // namespace
 
 int subunsub_main(bool subscribe, int argc, char** argv) {
-  const char* prog = subscribe ? "ezmlm-sub" : "ezmlm-unsub";
   ::umask(022);  // as ezmlm-idx: the db files are readable by the delivery user
-  CommandLine cl = parse_command_line(argc, argv, "h:HmMnNvVS:t:", prog);
+  CommandLine cl = parse_command_line(argc, argv, "h:HmMnNvVS:t:");
   if (cl.operands.empty()) throw mta::UsageError("");
   ListDir dir(cl.operands[0]);
   std::size_t next = 1;

@@ -80,8 +80,8 @@ db_files "$L" >"$w/after"
 diff "$w/before" "$w/after" || fail "a refused batch changed the db"
 
 # -v / -V print the version on stderr and exit 0; unknown switches are usage errors.
-expect_exit ezmlm-sub 0 "ezmlm-sub version: ezmlm-idx-7.2.2 (Lettershop $(ez ezmlm-sub --version | sed 's/.* //'))" -v
-expect_exit ezmlm-unsub 0 "ezmlm-unsub version: ezmlm-idx-7.2.2 (Lettershop $(ez ezmlm-unsub --version | sed 's/.* //'))" -V "$L"
+expect_exit ezmlm-sub 0 "ezmlm version: ezmlm-idx-7.2.2 (Lettershop $(ez ezmlm-sub --version | sed 's/.* //'))" -v
+expect_exit ezmlm-unsub 0 "ezmlm version: ezmlm-idx-7.2.2 (Lettershop $(ez ezmlm-unsub --version | sed 's/.* //'))" -V "$L"
 expect_exit ezmlm-sub 100 "ezmlm-sub: usage: ezmlm-sub [-HmMnNvV] [-h hash] [-S subdb] [-t tag] dir [subdir] [box@domain [name]] ..." -x "$L" a@b
 expect_exit ezmlm-sub 100 "ezmlm-sub: usage: ezmlm-sub [-HmMnNvV] [-h hash] [-S subdb] [-t tag] dir [subdir] [box@domain [name]] ..."
 # A missing list directory is temporary.

@@ -50,5 +50,5 @@ printf 'From: MAILER-DAEMON@x\n\nThe original message was received at Mon, 1 Jan
 # Empty input and a header cut short: keep.
 weed 0 </dev/null
 printf 'From: a@b' | weed 0
-expect_exit ezmlm-weed 0 "ezmlm-weed version: ezmlm-idx-7.2.2 (Lettershop $(ez ezmlm-weed --version | sed 's/.* //'))" -v </dev/null
+expect_exit ezmlm-weed 0 "ezmlm version: ezmlm-idx-7.2.2 (Lettershop $(ez ezmlm-weed --version | sed 's/.* //'))" -v </dev/null
 echo ok
