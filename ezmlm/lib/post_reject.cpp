@@ -164,7 +164,9 @@ void check_post(const ListDir* dir, const std::optional<std::string>& sender, co
     auto reject = lower_lines(*dir, "headerreject");
     for (const auto& f : h.fields)
       if (contains(reject, mta::address::ascii_lower(f.name)))
-        throw mta::PermError(msg(dir, "ERR_BAD_HEADER", {f.name}, "posts with a <#1#> header are not accepted (#5.7.0)"), "");
+        // ezmlm-reject gives ERR_MAILING_LIST here: headerreject exists to
+        // keep other lists' traffic out.
+        throw mta::PermError(msg(dir, "ERR_MAILING_LIST", {}, "this message came from a mailing list (#5.7.2)"), "");
   }
 
   ContentType ct;

@@ -61,7 +61,7 @@ std::optional<unsigned long> check_parent(const ListDir& dir, std::string_view s
       !mta::address::iequals(s.local.substr(0, split.local.size()), split.local))
   {
     std::string text = dir.message("ERR_NOT_PARENT");
-    if (text == "ERR_NOT_PARENT") text = "sublist posts must come from the parent list (#5.7.2)";
+    if (text == "ERR_NOT_PARENT") text = "this message did not come from my parent list (#5.7.2)";
     throw mta::PermError(text, "");
   }
   std::string_view rest = s.local.substr(split.local.size());
@@ -119,7 +119,8 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
   rules.sender = sender;
   rules.message = [&dir](std::string_view key, const std::vector<std::string>& args) {
     std::string text = dir.message(key, args);
-    if (text == key && key == "ERR_SUBLIST") return std::string("sublist posts must come from the parent list (#5.7.2)");
+    if (text == key && key == "ERR_SUBLIST")
+      return std::string("a sublist only takes messages that carry the parent list's header (#5.7.2)");
     return text;
   };
   if (marker(dir, "rewritefrom")) {

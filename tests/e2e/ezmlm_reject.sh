@@ -31,6 +31,11 @@ msg "(NUll)"; reject 100 "$d"
 msg "REmOVE"; reject 100 "$d"; reject 0 -C "$d"
 # The list address: To or Cc, else 100, -q 99, -T or no DIR accepted.
 msg "test"; sed -i 's/^To: .*/To: other@example.org/' "$w/in"; reject 100 "$d"; reject 99 -q "$d"; reject 0 -T "$d"; reject 0
+# The refusal is text/messages' ERR_NO_ADDRESS, as the list has it.
+reject 100 "$d"; grep -q 'must be in To: or Cc:' "$w/err" || fail "ERR_NO_ADDRESS text: $(cat "$w/err")"
+mkdir -p "$d/text"; echo 'ERR_NO_ADDRESS:local wording' >"$d/text/messages"
+reject 100 "$d"; grep -q 'fatal: local wording' "$w/err" || fail "list's own ERR_NO_ADDRESS: $(cat "$w/err")"
+rm "$d/text/messages"
 sed -i 's/^To: .*/To: other@example.org\nCc: x@y.org,\n List@Example.TEST/' "$w/in"; reject 0 "$d"
 # Precedence: junk/bulk is dropped quietly.
 msg "test" "Precedence: junk"; reject 99 "$d"
@@ -41,7 +46,9 @@ echo "1000:200" >"$d/msgsize"; reject 100 "$d"
 echo "1000:2" >"$d/msgsize"; reject 0 "$d"
 rm "$d/msgsize"
 # headerreject with -h/-H.
-msg "test" "X-Spam: yes"; echo "x-spam" >"$d/headerreject"; reject 100 "$d"; reject 0 -H "$d"; rm "$d/headerreject"
+msg "test" "X-Spam: yes"; echo "x-spam" >"$d/headerreject"; reject 100 "$d"
+grep -q 'fatal: this message came from a mailing list' "$w/err" || fail "headerreject is ERR_MAILING_LIST: $(cat "$w/err")"
+reject 0 -H "$d"; rm "$d/headerreject"
 # MIME: a part in mimereject; whole-message type in mimeremove / not in mimekeep.
 cat >"$w/in" <<'MSG'
 From: test@example.org
