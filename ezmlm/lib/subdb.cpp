@@ -281,6 +281,8 @@ std::size_t StdStore::add_batch(const std::vector<Subscription>& subs, std::stri
   struct Entry { std::string stored; std::string key; const std::string* comment; bool present = false; };
   std::vector<Entry> entries;
   std::unordered_map<std::string, std::size_t> index;  // key -> entry, first one wins
+  entries.reserve(subs.size());
+  index.reserve(subs.size());
   for (const auto& s : subs) {
     std::string key = ascii_lower(s.address);
     if (index.count(key)) continue;
