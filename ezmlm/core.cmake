@@ -25,3 +25,7 @@ set_property(GLOBAL APPEND PROPERTY LETTERSHOP_LIBS ezmlm-core)
 foreach(prog sub unsub list issubn checksub rmtab weed)
   lettershop_program(ezmlm-${prog} ${CMAKE_CURRENT_SOURCE_DIR}/ezmlm-${prog}.cpp LIBS ezmlm-core)
 endforeach()
+# .qmail command files run the list programs from <#B#> = EZMLM_BIN.
+foreach(prog sub unsub list issubn checksub rmtab weed)
+  install(TARGETS ezmlm-${prog} RUNTIME DESTINATION ${LETTERSHOP_EZMLM_BIN})
+endforeach()
