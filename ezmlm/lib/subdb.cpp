@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "ezmlm/lib/hash.h"
+#include "ezmlm/lib/texts.h"
 #include "mta/core/address.h"
 #include "mta/core/exitcodes.h"
 #include "mta/core/io.h"
@@ -41,16 +42,19 @@ std::size_t SubscriberStore::remove_batch(const std::vector<Subscription>& subs,
   return n;
 }
 
-void check_address(std::string_view address) {
+void check_address(std::string_view address, const ListDir* dir) {
+  const char* key = nullptr;
+  if (address.find_first_of(std::string_view("\n\r\0", 3)) != std::string_view::npos) key = "ERR_ADDR_NL";
+  else if (address.size() > max_address_bytes) key = "ERR_ADDR_LONG";
+  else if (address.find('@') == std::string_view::npos) key = "ERR_ADDR_AT";
+  if (!key) return;
   std::string shown(address.substr(0, 60));
   for (char& c : shown)
     if (static_cast<unsigned char>(c) < 32 || c == 127) c = '?';
-  if (address.find_first_of(std::string_view("\n\r\0", 3)) != std::string_view::npos)
-    throw BadAddress(mta::cat("address contains a line break or NUL: ", shown));
-  if (address.size() > max_address_bytes)
-    throw BadAddress(mta::cat("address is longer than 400 characters: ", shown, "..."));
-  if (address.find('@') == std::string_view::npos)
-    throw BadAddress(mta::cat("address does not contain @: ", shown));
+  if (address.size() > 60) shown += "...";
+  std::string text = dir ? dir->message(key) : std::string(fallback_message(key));
+  auto [reason, dsn] = split_dsn(text);
+  throw BadAddress(mta::cat(reason, ": ", shown), dsn);
 }
 
 std::string stored_form(std::string_view address) {
@@ -90,7 +94,8 @@ void scan_bucket(const fs::path& file, F f) {
 
 class StdStore : public SubscriberStore {
  public:
-  StdStore(fs::path base, const StoreOptions& o) : base_(std::move(base)), subs_(base_ / "subscribers") {
+  StdStore(const ListDir& dir, fs::path base, const StoreOptions& o)
+      : dir_(dir), base_(std::move(base)), subs_(base_ / "subscribers") {
     if (o.forcehash && *o.forcehash >= 0 && *o.forcehash < bucket_count)
       forced_ = static_cast<char>('@' + *o.forcehash);
     clock_ = o.clock;
@@ -195,6 +200,7 @@ class StdStore : public SubscriberStore {
   void write_log(const std::vector<std::pair<std::string, std::string>>& changed, char sign,
                  std::string_view tag);
 
+  ListDir dir_;  // a copy: the store may outlive the caller's ListDir
   fs::path base_;
   fs::path subs_;
   char forced_ = 0;
@@ -277,7 +283,7 @@ void StdStore::write_log(const std::vector<std::pair<std::string, std::string>>&
 
 // add_batch - validate all, then per touched bucket: one presence scan, one rewrite.
 std::size_t StdStore::add_batch(const std::vector<Subscription>& subs, std::string_view tag) {
-  for (const auto& s : subs) check_address(s.address);
+  for (const auto& s : subs) check_address(s.address, &dir_);
   struct Entry { std::string stored; std::string key; const std::string* comment; bool present = false; };
   std::vector<Entry> entries;
   std::unordered_map<std::string, std::size_t> index;  // key -> entry, first one wins
@@ -329,7 +335,7 @@ std::size_t StdStore::add_batch(const std::vector<Subscription>& subs, std::stri
 
 // remove_batch - every copy in every candidate bucket goes; one rewrite per bucket.
 std::size_t StdStore::remove_batch(const std::vector<Subscription>& subs, std::string_view tag) {
-  for (const auto& s : subs) check_address(s.address);
+  for (const auto& s : subs) check_address(s.address, &dir_);
   std::map<char, std::set<std::string, std::less<>>> by_bucket;  // letter -> keys
   std::unordered_map<std::string, std::pair<std::string, std::string>> what;  // key -> (stored, comment)
   for (const auto& s : subs) {
@@ -403,7 +409,7 @@ std::unique_ptr<SubscriberStore> open_store(const ListDir& dir, std::string_view
                                     "\" is not supported by this build"));
   }
   fs::path base = sub.empty() ? dir.path() : dir.path() / sub;
-  return std::make_unique<StdStore>(base, options);
+  return std::make_unique<StdStore>(dir, base, options);
 }
 
 }  // namespace ezmlm

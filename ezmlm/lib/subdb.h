@@ -49,11 +49,14 @@ inline constexpr std::size_t max_address_bytes = 400;
 
 class BadAddress : public mta::PermError {
  public:
-  explicit BadAddress(std::string what) : mta::PermError(std::move(what), "5.1.3") {}
+  explicit BadAddress(std::string what, std::string dsn = "5.1.3") : mta::PermError(std::move(what), std::move(dsn)) {}
 };
 
-// Throws BadAddress with a reason naming the address.
-void check_address(std::string_view address);
+// Throws BadAddress "<reason>: <address>" (the address cut at 60 bytes,
+// control characters as '?'). The reasons are the text/messages entries
+// ERR_ADDR_AT, ERR_ADDR_LONG and ERR_ADDR_NL of `dir` when given (the
+// compiled-in texts otherwise); their "(#5.1.3)" becomes the error's code.
+void check_address(std::string_view address, const ListDir* dir = nullptr);
 // The stored form: the domain (after the last '@') lowercased.
 std::string stored_form(std::string_view address);
 

@@ -126,7 +126,8 @@ constexpr std::pair<std::string_view, const char*> fallback_table[] = {
     {"ERR_NOT_PUBLIC", "this list does not take requests from the public (#5.7.2)"},
     {"ERR_NOT_ALLOWED", "only moderators may use this command (#5.7.2)"},
     {"ERR_NOT_AVAILABLE", "this command is not available on this list (#5.7.2)"},
-    {"ERR_NO_ADDRESS", "the address has no '@' (#5.1.3)"},
+    {"ERR_NO_ADDRESS", "the list address must be in To: or Cc: (#5.7.0)"},
+    {"ERR_ADDR_AT", "the address has no '@' (#5.1.3)"},
     {"ERR_ADDR_LONG", "the address is longer than 400 characters (#5.1.3)"},
     {"ERR_ADDR_NL", "the address contains a line break or a NUL (#5.1.3)"},
     {"ERR_NO_SUBJECT", "the message has no subject (#5.7.0)"},
@@ -167,6 +168,16 @@ constexpr std::pair<std::string_view, const char*> fallback_table[] = {
     {"SUB_PROBE", "Probe from"},
 };
 }  // namespace
+
+std::pair<std::string, std::string> split_dsn(std::string_view text) {
+  // "... (#5.1.3)": a '(' '#', digits and dots, ')' at the very end.
+  auto open = text.rfind(" (#");
+  if (open == std::string_view::npos || text.empty() || text.back() != ')') return {std::string(text), ""};
+  std::string_view code = text.substr(open + 3, text.size() - open - 4);
+  if (code.empty() || code.find_first_not_of("0123456789.") != std::string_view::npos)
+    return {std::string(text), ""};
+  return {std::string(text.substr(0, open)), std::string(code)};
+}
 
 const char* fallback_message(std::string_view name) {
   for (const auto& [key, text] : fallback_table)

@@ -26,6 +26,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ezmlm {
@@ -56,6 +57,11 @@ std::string render_text(std::string_view text, const TagValues& tags,
 
 // Replaces <#1#>..<#9#> by args[0..8] (missing ones: empty).
 std::string format_message(std::string_view text, const std::vector<std::string>& args);
+
+// Splits a trailing " (#5.1.3)" off a message, so that run_main can print
+// the code after the details: {"the address has no '@'", "5.1.3"}. A text
+// without one comes back whole with an empty code.
+std::pair<std::string, std::string> split_dsn(std::string_view text);
 
 // The compiled-in text/messages table (our own English), used when no
 // text/messages file in the three places has the entry. nullptr if unknown.

@@ -225,3 +225,30 @@ TEST_CASE("store options from ezmlm-sub's switches", "[ezmlm][store]") {
   CHECK_FALSE(opts({"-hxyz", "dir"}).forcehash.has_value());
   CHECK(opts({"-S", "std", "dir"}).spec == "std");
 }
+
+TEST_CASE("refusals name the reason from text/messages and the address", "[ezmlm][store]") {
+  List l;
+  try {
+    check_address("noat", l.dir.get());
+    FAIL("accepted");
+  } catch (const BadAddress& e) {
+    CHECK(std::string(e.what()) == "the address has no '@': noat");
+    CHECK(e.dsn() == "5.1.3");
+  }
+  fs::create_directories(l.tmp.path / "text");
+  mta::io::replace_file(l.tmp.path / "text" / "messages", "ERR_ADDR_LONG:too long for us\n");
+  ListDir fresh(l.tmp.path, l.env);
+  try {
+    check_address(std::string(401, 'a') + "\n@x", &fresh);  // NL is checked first
+    FAIL("accepted");
+  } catch (const BadAddress& e) {
+    CHECK(std::string(e.what()) == "the address contains a line break or a NUL: " + std::string(60, 'a') + "...");
+  }
+  try {
+    check_address(std::string(401, 'a') + "@x", &fresh);
+    FAIL("accepted");
+  } catch (const BadAddress& e) {
+    CHECK(std::string(e.what()) == "too long for us: " + std::string(60, 'a') + "...");
+    CHECK(e.dsn().empty());
+  }
+}

@@ -64,3 +64,14 @@ TEST_CASE("format_message fills parameters only", "[ezmlm][texts]") {
   CHECK(fallback_message("ERR_NOSENDER") != nullptr);
   CHECK(fallback_message("NO_SUCH") == nullptr);
 }
+
+TEST_CASE("split_dsn takes a trailing status code off a message", "[ezmlm][texts]") {
+  using P = std::pair<std::string, std::string>;
+  CHECK(split_dsn("") == P{"", ""});
+  CHECK(split_dsn("no code") == P{"no code", ""});
+  CHECK(split_dsn("odd (#5.x.1)") == P{"odd (#5.x.1)", ""});
+  CHECK(split_dsn("empty (#)") == P{"empty (#)", ""});
+  CHECK(split_dsn("(#5.1.3)") == P{"(#5.1.3)", ""});  // no text before it
+  CHECK(split_dsn("the address has no '@' (#5.1.3)") == P{"the address has no '@'", "5.1.3"});
+  CHECK(split_dsn("a (#4.3.0) b (#5.7.2)") == P{"a (#4.3.0) b", "5.7.2"});
+}
