@@ -63,7 +63,12 @@ TEST_CASE("spawn batches: oldest first, its whole group in arrival order, then t
 
 TEST_CASE("spawn batches: capped, the rest leaves in the next batch") {
   std::deque<spawn::Command> waiting;
-  for (int i = 0; i < 250; ++i) waiting.push_back(cmd(static_cast<unsigned char>(i), "7/99", "", "u" + std::to_string(i) + "@list.test"));
+  for (int i = 0; i < 250; ++i) {
+    std::string rcpt = "u";  // built by appending: GCC 12's -Wrestrict misfires on "u" + ... + "@..."
+    rcpt += std::to_string(i);
+    rcpt += "@list.test";
+    waiting.push_back(cmd(static_cast<unsigned char>(i), "7/99", "", rcpt));
+  }
   auto a = spawn::take_batch(waiting, spawn::remote_batch_limit);
   auto b = spawn::take_batch(waiting, spawn::remote_batch_limit);
   auto c = spawn::take_batch(waiting, spawn::remote_batch_limit);
