@@ -4,7 +4,8 @@
 # them in argv; another domain or sender is another run; each recipient's
 # r/h/s report (plus the message's K/Z/D) comes back on its own slot; a run
 # that crashes defers all of its recipients; at most 100 recipients per run;
-# at most control/concurrencyremote runs at once; 255 slots.
+# at most control/concurrencyremote runs at once; 255 slots; a run that
+# closes its output early and lingers holds up no other run's report.
 set -euo pipefail
 . "$LETTERSHOP_SRC/tests/e2e/lib/instance.sh"
 new_instance
@@ -90,4 +91,43 @@ out=$(for i in $(seq 0 149); do printf '%s\t0/23\ts@x\tu%s@list.example\n' "$i" 
 [ "$(awk '{print NF - 2}' "$dir/remote-args" | sort -n | tr '\n' ' ')" = "50 100 " ] ||
   fail "runs should carry 100 and 50 recipients: $(awk '{print NF - 2}' "$dir/remote-args")"
 [ ! -e "$dir/overlaps" ] || fail "two qmail-remote runs overlapped with concurrencyremote 1"
+
+# A run that closes its output and lingers delays nobody: its report waits
+# for its exit, the other run's report does not.
+rm -f "$dir/control/concurrencyremote" "$dir/one-at-a-time"
+cat >"$dir/linger-remote" <<'SH'
+#!/bin/bash
+cat >/dev/null
+case "$1" in
+  linger.example) printf 'r\0Klinger accepted message.\n\0'; exec >&- 2>&-; sleep 3 ;;
+  *) sleep 0.5; printf 'r\0Kquick accepted message.\n\0' ;;
+esac
+SH
+chmod +x "$dir/linger-remote"
+times=$(QMAILREMOTE=$dir/linger-remote /usr/bin/python3 - "$dir/bin/qmail-rspawn" <<'PY'
+import subprocess, sys, time
+p = subprocess.Popen(sys.argv[1:], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+p.stdin.write(b"\x00" b"0/23\0s@x\0a@linger.example\0" b"\x01" b"0/23\0s@x\0b@quick.example\0")
+p.stdin.flush()
+t0 = time.time()
+p.stdout.read(1)  # the slot count
+buf = b""
+seen = {}
+while len(seen) < 2:
+    chunk = p.stdout.read1(4096)
+    if not chunk:
+        break
+    buf += chunk
+    while b"\0" in buf[1:]:
+        end = buf.index(b"\0", 1)
+        seen[buf[0]] = time.time() - t0
+        buf = buf[end + 1:]
+p.stdin.close()
+p.wait()
+print("%.1f %.1f" % (seen.get(0, 99), seen.get(1, 99)))
+PY
+) || fail "the linger driver failed"
+read -r linger quick <<<"$times"
+awk -v q="$quick" 'BEGIN { exit !(q < 2.0) }' || fail "the quick run's report waited for the lingering run: $times"
+awk -v l="$linger" 'BEGIN { exit !(l >= 2.5 && l < 90) }' || fail "the lingering run was reported before it exited: $times"
 echo "rspawn_batch: ok"
