@@ -72,7 +72,9 @@ std::vector<IndexRecord> parse_index(std::string_view text, unsigned& bad) {
     if (!line.empty() && line[0] == '\t') {
       if (!pending) return void(++bad);
       line.remove_prefix(1);
-      auto semi = line.rfind(';');
+      // The first ';': the date has none (it is what follows the ';' of a
+      // Received field), an author's name may.
+      auto semi = line.find(';');
       if (semi == std::string_view::npos) return drop_pending();
       pending->date = std::string(line.substr(0, semi));
       std::string_view auth = line.substr(semi + 1);

@@ -42,6 +42,7 @@ TEST_CASE("parse_index: malformed entries are skipped and counted") {
       {"1: aaaaaaaaaaaaaaaaaaaa s\n\td;pppppppppppppppppppp x\n", 1, 0},
       {"1: aaaaaaaaaaaaaaaaaaaa\n\td;\n", 1, 0},                                  // no subject, no author
       {"junk\n1: aaaaaaaaaaaaaaaaaaaa s\n\td;pppppppppppppppppppp x\n", 1, 1},
+      {"1: aaaaaaaaaaaaaaaaaaaa s\n\td;pppppppppppppppppppp a;b\n", 1, 0},       // ';' in the author (fuzzer)
   };
   for (const auto& row : rows) {
     INFO(row.text);
