@@ -88,16 +88,23 @@ std::string normalize_sender(std::string_view sender) {
   auto split = mta::address::split_at_last(sender);
   if (!split.has_at) return std::string(sender);
   std::string local(split.local), domain(split.domain);
-  // An SRS address names the original sender; it may itself carry BATV.
-  for (int round = 0; round < 3; ++round) {
-    std::string orig = unwrap_srs(local);
-    if (orig.empty()) break;
-    auto s = mta::address::split_at_last(orig);
-    local = std::string(s.local);
-    domain = std::string(s.domain);
+  // An SRS address names the original sender; it may itself carry BATV or
+  // another SRS layer. Unwrap until nothing changes, so that the key is a
+  // fixed point (normalising a key gives the same key). This ends: every
+  // SRS unwrap and BATV strip shortens the address, and strip_tags only
+  // shortens it or turns digits into '#', once.
+  for (;;) {
+    if (std::string orig = unwrap_srs(local); !orig.empty()) {
+      auto s = mta::address::split_at_last(orig);
+      local = std::string(s.local);
+      domain = std::string(s.domain);
+      continue;
+    }
+    std::string next = strip_tags(strip_batv(local));
+    if (next == local) break;
+    local = std::move(next);
   }
-  local = std::string(strip_batv(local));
-  return ascii_lower(strip_tags(local)) + "@" + ascii_lower(domain);
+  return ascii_lower(local) + "@" + ascii_lower(domain);
 }
 
 }  // namespace autorespond

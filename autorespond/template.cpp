@@ -24,11 +24,31 @@ Template parse_template(std::string_view text) {
   if (blank(text)) throw TemplateError("message file is empty");
   if (text.find('\0') != std::string_view::npos) throw TemplateError("message file is binary (NUL bytes)");
   if (text.size() > max_template_bytes) throw TemplateError("message file is too large");
+  // A message file edited on Windows ends its lines in CRLF: read it as LF.
+  std::string lf;
+  lf.reserve(text.size());
+  for (std::size_t k = 0; k < text.size(); ++k) {
+    if (text[k] == '\r' && k + 1 < text.size() && text[k + 1] == '\n') continue;
+    lf.push_back(text[k]);
+  }
   Template t;
-  auto in = mta::io::Reader::from_string(std::string(text));
+  auto in = mta::io::Reader::from_string(std::move(lf));
   t.header = mta::message::read_header(in);
+  // A bare CR left in a header field would end up in the reply's header.
+  for (const auto& f : t.header.fields) {
+    if (f.raw.find('\r') != std::string::npos)
+      throw TemplateError(mta::cat("message file has a carriage return in its ", f.name, " field"));
+  }
   t.body = t.header.body_start + in.read_all();
   if (blank(t.body)) throw TemplateError("message file has header fields but no text");
+  // The MIME fields are copied into the reply as they are (a MIME template
+  // goes out whole), so they must already be what RFC 2045 allows: ASCII.
+  for (const char* name : {"Content-Type", "Content-Transfer-Encoding"}) {
+    for (const auto* f : t.header.find_all(name)) {
+      if (!mime::is_ascii(f->raw))
+        throw TemplateError(mta::cat("message file has a ", name, " field that is not plain ASCII"));
+    }
+  }
   if (!mime::is_utf8(t.body) && !t.header.has("Content-Type"))
     throw TemplateError("message file has 8-bit text that is not UTF-8 and no Content-Type charset");
   return t;
