@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <ctime>
 #include <map>
 #include <set>
@@ -42,11 +43,35 @@ std::size_t SubscriberStore::remove_batch(const std::vector<Subscription>& subs,
   return n;
 }
 
-void check_address(std::string_view address, const ListDir* dir) {
+namespace {
+// Whether the bytes are well-formed UTF-8 (RFC 3629: no overlongs, no
+// surrogates, nothing above U+10FFFF).
+bool valid_utf8(std::string_view s) {
+  for (std::size_t k = 0; k < s.size();) {
+    auto c = static_cast<unsigned char>(s[k]);
+    std::size_t n = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 9;
+    if (n == 9 || n >= s.size() - k) return false;  // a bad lead byte, or cut short
+    std::uint32_t cp = n == 0 ? c : n == 1 ? (c & 0x1f) : n == 2 ? (c & 0x0f) : (c & 0x07);
+    for (std::size_t j = 1; j <= n; ++j) {
+      auto d = static_cast<unsigned char>(s[k + j]);
+      if ((d >> 6) != 2) return false;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    static constexpr std::uint32_t least[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < least[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    k += n + 1;
+  }
+  return true;
+}
+}  // namespace
+
+void check_address(std::string_view address, const ListDir* dir, bool for_adding) {
   const char* key = nullptr;
+  const std::size_t limit = for_adding ? max_new_address_bytes : max_address_bytes;
   if (address.find_first_of(std::string_view("\n\r\0", 3)) != std::string_view::npos) key = "ERR_ADDR_NL";
-  else if (address.size() > max_address_bytes) key = "ERR_ADDR_LONG";
+  else if (address.size() > limit) key = "ERR_ADDR_LONG";
   else if (address.find('@') == std::string_view::npos) key = "ERR_ADDR_AT";
+  else if (for_adding && !valid_utf8(address)) key = "ERR_ADDR_8BIT";
   if (!key) return;
   std::string shown(address.substr(0, 60));
   for (char& c : shown)
@@ -335,7 +360,7 @@ std::size_t StdStore::add_batch(const std::vector<Subscription>& subs, std::stri
 
 // remove_batch - every copy in every candidate bucket goes; one rewrite per bucket.
 std::size_t StdStore::remove_batch(const std::vector<Subscription>& subs, std::string_view tag) {
-  for (const auto& s : subs) check_address(s.address, &dir_);
+  for (const auto& s : subs) check_address(s.address, &dir_, false);
   std::map<char, std::set<std::string, std::less<>>> by_bucket;  // letter -> keys
   std::unordered_map<std::string, std::pair<std::string, std::string>> what;  // key -> (stored, comment)
   for (const auto& s : subs) {

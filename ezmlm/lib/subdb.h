@@ -24,7 +24,9 @@
 // rewrite per touched bucket however many addresses it holds.
 //
 // Addresses are validated before anything is written: it must contain '@',
-// have no NUL, CR or LF, and be at most 400 bytes; otherwise BadAddress
+// have no NUL, CR or LF, and be at most 254 bytes (RFC 5321's path limit)
+// with any 8-bit bytes forming UTF-8 (SMTPUTF8) when added, at most 400
+// bytes (ezmlm's limit, so old entries can go) when removed; otherwise BadAddress
 // (a PermError, exit 100) and no file changes — for a batch, no address of
 // the batch is written.
 //
@@ -45,7 +47,8 @@
 
 namespace ezmlm {
 
-inline constexpr std::size_t max_address_bytes = 400;
+inline constexpr std::size_t max_address_bytes = 400;      // removal: ezmlm-idx's limit
+inline constexpr std::size_t max_new_address_bytes = 254;  // adding: RFC 5321 4.5.3.1.3
 
 class BadAddress : public mta::PermError {
  public:
@@ -54,9 +57,10 @@ class BadAddress : public mta::PermError {
 
 // Throws BadAddress "<reason>: <address>" (the address cut at 60 bytes,
 // control characters as '?'). The reasons are the text/messages entries
-// ERR_ADDR_AT, ERR_ADDR_LONG and ERR_ADDR_NL of `dir` when given (the
-// compiled-in texts otherwise); their "(#5.1.3)" becomes the error's code.
-void check_address(std::string_view address, const ListDir* dir = nullptr);
+// ERR_ADDR_AT, ERR_ADDR_LONG, ERR_ADDR_NL and ERR_ADDR_8BIT of `dir` when
+// given (the compiled-in texts otherwise); their "(#5.1.3)" becomes the
+// error's code. A new address (for_adding) must also fit SMTP's limits.
+void check_address(std::string_view address, const ListDir* dir = nullptr, bool for_adding = true);
 // The stored form: the domain (after the last '@') lowercased.
 std::string stored_form(std::string_view address);
 
