@@ -75,8 +75,17 @@ TEST_CASE("bad addresses are refused and nothing changes", "[ezmlm][store]") {
   std::vector<Subscription> batch = {{"good1@example.com", ""}, {"bad", ""}, {"good2@example.com", ""}};
   CHECK_THROWS_AS(l.open("")->add_batch(batch, "manual"), BadAddress);
   CHECK(l.snapshot() == before);
-  // 400 bytes exactly is fine.
-  CHECK(l.open("")->add(std::string(388, 'a') + "@example.com", "manual", ""));
+  // A new address: 254 bytes (RFC 5321) is fine, 255 is not; 8-bit only as UTF-8.
+  CHECK(l.open("")->add(std::string(242, 'a') + "@example.com", "manual", ""));
+  CHECK_THROWS_AS(l.open("")->add(std::string(243, 'a') + "@example.com", "manual", ""), BadAddress);
+  CHECK(l.open("")->add("caf\xc3\xa9@example.com", "manual", ""));
+  for (const char* eight : {"caf\xe9@example.com", "\xc0\xaf@example.com", "\xed\xa0\x80@example.com",
+                            "x\xf4\x90\x80\x80@example.com", "cut\xc3@example.com"}) {
+    INFO(eight);
+    CHECK_THROWS_AS(l.open("")->add(eight, "manual", ""), BadAddress);
+  }
+  // Removal keeps ezmlm-idx's 400-byte limit, so old long entries can go.
+  CHECK_FALSE(l.open("")->remove(std::string(388, 'a') + "@example.com", "manual", ""));
 }
 
 TEST_CASE("records are T address NUL in the 7.x bucket, domain lowercased", "[ezmlm][store]") {
