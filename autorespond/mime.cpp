@@ -277,6 +277,20 @@ std::string decode_words(std::string_view value) {
   return out;
 }
 
+void append_word(std::string& out, std::size_t& column, std::string_view word, bool separate, bool may_fold) {
+  if (separate) {
+    if (may_fold && column + 1 + word.size() > 78) {
+      out += "\n ";
+      column = 1;
+    } else {
+      out += ' ';
+      ++column;
+    }
+  }
+  out += word;
+  column += word.size();
+}
+
 std::string encode_unstructured(std::string_view utf8, std::size_t start_column) {
   if (is_ascii(utf8) && utf8.find("=?") == std::string_view::npos) return std::string(utf8);
   // "=?UTF-8?B?" + text + "?=" is 12 characters around the base64; 75 at most
@@ -295,18 +309,7 @@ std::string encode_unstructured(std::string_view utf8, std::size_t start_column)
       take += n;
     }
     std::string word = "=?UTF-8?B?" + base64_encode(rest.substr(0, take)) + "?=";
-    if (!out.empty()) {
-      // Fold before a word that would pass 78 columns.
-      if (column + 1 + word.size() > 78) {
-        out += "\n ";
-        column = 1;
-      } else {
-        out += ' ';
-        ++column;
-      }
-    }
-    out += word;
-    column += word.size();
+    append_word(out, column, word, !out.empty(), true);
     rest.remove_prefix(take);
   }
   return out;

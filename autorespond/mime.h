@@ -49,6 +49,11 @@ std::string decode_words(std::string_view value);
 // UTF-8 "B" encoded words of at most 75 characters, folded between words.
 // start_column is where the value starts on its line (after "Subject: ").
 std::string encode_unstructured(std::string_view utf8, std::size_t start_column);
+
+// Appends a word to a header value being built, after a space when
+// `separate`, or after a fold ("\n ") instead when `may_fold` and the word
+// would pass column 78; `column` follows the current line.
+void append_word(std::string& out, std::size_t& column, std::string_view word, bool separate, bool may_fold);
 // An address field value (From, Reply-To) with every display name that is
 // not ASCII written as an encoded word; nullopt if the value is not a
 // valid address list.

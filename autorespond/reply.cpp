@@ -71,17 +71,7 @@ std::string id_field(std::string_view name, const std::vector<std::string>& ids)
   std::string out(name);
   out += ":";
   std::size_t column = out.size();
-  for (const auto& id : ids) {
-    if (column + 1 + id.size() > 78 && column > name.size() + 1) {
-      out += "\n ";
-      column = 1;
-    } else {
-      out += ' ';
-      ++column;
-    }
-    out += id;
-    column += id.size();
-  }
+  for (const auto& id : ids) mime::append_word(out, column, id, true, column > name.size() + 1);
   out += '\n';
   return out;
 }

@@ -8,7 +8,6 @@
 // trouble. See ezmlm-checksub(1).
 #include <iostream>
 
-#include "ezmlm/lib/sender.h"
 #include "ezmlm/lib/tools.h"
 #include "mta/core/exitcodes.h"
 
@@ -20,12 +19,7 @@ int main(int argc, char** argv) {
         auto cl = ezmlm::parse_command_line(argc, argv, "nNm:vV");
         if (cl.operands.empty()) throw mta::UsageError("");
         ezmlm::ListDir dir(cl.operands[0]);
-        const auto& raw = dir.env().sender;
-        if (!raw) throw mta::PermError(dir.message("ERR_NOSENDER"), "");
-        std::vector<std::string> args(cl.operands.begin() + 1, cl.operands.end());
-        auto dbs = ezmlm::db_arguments(dir, args);
-        bool found = !ezmlm::is_bounce_sender(*raw) &&
-                     ezmlm::in_any(dir, dbs, ezmlm::decode_sender(*raw));
+        bool found = ezmlm::sender_in_dbs(dir, {cl.operands.begin() + 1, cl.operands.end()});
         bool reject_subscribers = cl.last_of("nN", 'N') == 'n';
         if (found != reject_subscribers) return mta::exit_ok;
         std::string key = cl.last('m').value_or(reject_subscribers ? "TXT_REJECT_POSTS" : "TXT_ONLY_SUBSCRIBERS");

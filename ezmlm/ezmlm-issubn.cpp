@@ -5,7 +5,6 @@
 // 99 if not; -n swaps the two. 100 without SENDER or for usage, 111 for
 // file trouble. A bounce (empty SENDER) is never subscribed. Only the
 // address's own buckets are read. See ezmlm-issubn(1).
-#include "ezmlm/lib/sender.h"
 #include "ezmlm/lib/tools.h"
 #include "mta/core/exitcodes.h"
 
@@ -16,12 +15,7 @@ int main(int argc, char** argv) {
         auto cl = ezmlm::parse_command_line(argc, argv, "nNvV");
         if (cl.operands.empty()) throw mta::UsageError("");
         ezmlm::ListDir dir(cl.operands[0]);
-        const auto& raw = dir.env().sender;
-        if (!raw) throw mta::PermError(dir.message("ERR_NOSENDER"), "");
-        std::vector<std::string> args(cl.operands.begin() + 1, cl.operands.end());
-        auto dbs = ezmlm::db_arguments(dir, args);
-        bool found = !ezmlm::is_bounce_sender(*raw) &&
-                     ezmlm::in_any(dir, dbs, ezmlm::decode_sender(*raw));
+        bool found = ezmlm::sender_in_dbs(dir, {cl.operands.begin() + 1, cl.operands.end()});
         if (cl.last_of("nN", 'N') == 'n') found = !found;
         return found ? mta::exit_ok : mta::exit_stop;
       });

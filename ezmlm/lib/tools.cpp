@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "ezmlm/lib/sender.h"
 #include "mta/core/exitcodes.h"
 
 namespace ezmlm {
@@ -55,6 +56,13 @@ bool in_any(const ListDir& dir, const std::vector<std::string>& subdirs, std::st
   for (const auto& s : subdirs)
     if (open_store(dir, s, options)->contains(address)) return true;
   return false;
+}
+
+bool sender_in_dbs(const ListDir& dir, const std::vector<std::string>& db_args) {
+  const auto& raw = dir.env().sender;
+  if (!raw) throw mta::PermError(dir.message("ERR_NOSENDER"), "");
+  auto dbs = db_arguments(dir, db_args);
+  return !is_bounce_sender(*raw) && in_any(dir, dbs, decode_sender(*raw));
 }
 
 }  // namespace ezmlm

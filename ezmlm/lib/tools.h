@@ -33,4 +33,9 @@ std::vector<std::string> db_arguments(const ListDir& dir, const std::vector<std:
 bool in_any(const ListDir& dir, const std::vector<std::string>& subdirs, std::string_view address,
             const StoreOptions& options = {});
 
+// ezmlm-issubn's and ezmlm-checksub's question: is $SENDER (SRS/BATV
+// decoded) in one of the dbs that `db_args` (the operands after DIR) name?
+// A bounce sender never is. PermError ERR_NOSENDER when SENDER is unset.
+bool sender_in_dbs(const ListDir& dir, const std::vector<std::string>& db_args);
+
 }  // namespace ezmlm
