@@ -66,12 +66,15 @@ constexpr std::array known_table{
     Known{"plusdomain", Kind::line_me, "plusdomain", "Plus domain name is"},
     Known{"qmqpservers", Kind::list, "", "QMQP servers"},
     Known{"queuelifetime", Kind::number, "604800", "Message lifetime in the queue is"},
+    Known{"rcptcheck", Kind::line, "off", "SMTP recipient check at RCPT time is"},
     Known{"rcpthosts", Kind::list, "", "SMTP clients may send messages to these recipient domains"},
+    Known{"remoteport", Kind::number, "25", "SMTP client port is"},
     Known{"smtpgreeting", Kind::line_me, "", "SMTP greeting"},
     Known{"smtproutes", Kind::list, "", "SMTP routes"},
     Known{"timeoutconnect", Kind::number, "60", "SMTP client connection timeout is"},
     Known{"timeoutremote", Kind::number, "1200", "SMTP client data timeout is"},
     Known{"timeoutsmtpd", Kind::number, "1200", "SMTP server data timeout is"},
+    Known{"tlsdestinations", Kind::list, "", "SMTP client STARTTLS policy per destination"},
     Known{"virtualdomains", Kind::list, "", "Virtual domains"},
 };
 }  // namespace

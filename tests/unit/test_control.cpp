@@ -222,12 +222,15 @@ TEST_CASE("known_controls has the defaults of reference section 13") {
       {"plusdomain", K::line_me, "plusdomain"},
       {"qmqpservers", K::list, ""},
       {"queuelifetime", K::number, "604800"},
+      {"rcptcheck", K::line, "off"},  // Lettershop: qmail-smtpd(8)
       {"rcpthosts", K::list, ""},
+      {"remoteport", K::number, "25"},  // Lettershop: qmail-remote(8)
       {"smtpgreeting", K::line_me, ""},
       {"smtproutes", K::list, ""},
       {"timeoutconnect", K::number, "60"},
       {"timeoutremote", K::number, "1200"},
       {"timeoutsmtpd", K::number, "1200"},
+      {"tlsdestinations", K::list, ""},  // Lettershop: qmail-remote(8)
       {"virtualdomains", K::list, ""},
   };
   CHECK(control::known_controls().size() == std::size(rows));
