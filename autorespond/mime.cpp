@@ -6,6 +6,7 @@
 #include <array>
 
 #include "mta/core/address.h"
+#include "mta/core/text.h"
 
 namespace autorespond::mime {
 
@@ -91,13 +92,7 @@ std::optional<std::pair<std::string, std::size_t>> encoded_word(std::string_view
   return std::make_pair(to_utf8(bytes, charset), end + 2 - k);
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
+using mta::text::trim;
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include "mta/core/address.h"
 #include "mta/core/date.h"
 #include "mta/core/exitcodes.h"
+#include "mta/core/text.h"
 
 namespace autorespond {
 
@@ -33,13 +34,7 @@ bool address_field(std::string_view name) {
   return false;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
+using mta::text::trim;
 
 // Control characters (a decoded word may hold CR LF) become spaces, so that
 // nothing from the original can start a header field of its own.

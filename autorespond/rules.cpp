@@ -4,6 +4,7 @@
 #include <array>
 
 #include "mta/core/address.h"
+#include "mta/core/text.h"
 
 namespace autorespond {
 
@@ -20,13 +21,7 @@ bool iends(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && iequals(s.substr(s.size() - p.size()), p);
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
+using mta::text::trim;
 
 // The first word of a field value, lower-cased, comments ignored
 // ("auto-replied (vacation)" -> "auto-replied").

@@ -16,6 +16,7 @@
 #include "mta/core/exitcodes.h"
 #include "mta/core/io.h"
 #include "mta/core/maildir.h"
+#include "mta/core/text.h"
 
 namespace filters::quota {
 
@@ -47,9 +48,7 @@ std::optional<std::int64_t> parse_i64(std::string_view s) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
+  return mta::text::trim_right(mta::text::trim_left(s, mta::text::blanks), " \t\r");
 }
 
 // One "<bytes> <count>" line added to usage; false when it does not parse

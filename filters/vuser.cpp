@@ -11,6 +11,7 @@
 #include "mta/core/cdb.h"
 #include "mta/core/exitcodes.h"
 #include "mta/core/io.h"
+#include "mta/core/text.h"
 
 namespace filters::vuser {
 
@@ -96,18 +97,13 @@ std::optional<VUser> parse_line(std::string_view line, std::string& reason) {
 
 File parse(std::string_view contents) {
   File out;
-  std::size_t number = 0;
-  while (!contents.empty()) {
-    std::size_t nl = contents.find('\n');
-    std::string_view line = contents.substr(0, nl);
-    contents.remove_prefix(nl == std::string_view::npos ? contents.size() : nl + 1);
-    ++number;
+  mta::text::for_each_line(contents, [&out](std::size_t number, std::string_view line) {
     std::string reason;
     if (auto u = parse_line(line, reason))
       out.users.push_back(std::move(*u));
     else if (!reason.empty())
       out.rejected.push_back({number, std::move(reason)});
-  }
+  });
   return out;
 }
 
@@ -152,25 +148,20 @@ std::vector<Rejected> build_cdb(std::string_view contents, const fs::path& path)
   std::vector<Rejected> rejected;
   std::set<std::string, std::less<>> seen;
   mta::cdb::Writer out(path, 0644);
-  std::size_t number = 0;
-  while (!contents.empty()) {
-    std::size_t nl = contents.find('\n');
-    std::string_view line = contents.substr(0, nl);
-    contents.remove_prefix(nl == std::string_view::npos ? contents.size() : nl + 1);
-    ++number;
+  mta::text::for_each_line(contents, [&](std::size_t number, std::string_view line) {
     std::string reason;
     auto u = parse_line(line, reason);
     if (!u) {
       if (!reason.empty()) rejected.push_back({number, std::move(reason)});
-      continue;
+      return;
     }
     if (!seen.insert(u->name).second) {
       rejected.push_back({number, mta::cat("duplicate user ", u->name)});
-      continue;
+      return;
     }
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     out.add(u->name, line);
-  }
+  });
   out.commit();
   return rejected;
 }

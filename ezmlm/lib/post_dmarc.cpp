@@ -3,16 +3,13 @@
 #include "mta/core/address.h"
 #include "mta/core/dns.h"
 #include "mta/core/exitcodes.h"
+#include "mta/core/text.h"
 
 namespace ezmlm::post {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+std::string_view trim(std::string_view s) { return mta::text::trim(s, mta::text::blanks); }
 
 class SystemLookup : public TxtLookup {
  public:

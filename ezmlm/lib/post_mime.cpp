@@ -4,6 +4,7 @@
 
 #include "mta/core/address.h"
 #include "mta/core/exitcodes.h"
+#include "mta/core/text.h"
 
 namespace ezmlm::post {
 
@@ -11,11 +12,7 @@ namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
+using mta::text::trim;
 
 // The charset name without the ":Q"/":B" suffix, and the encoding it asks for.
 std::pair<std::string, char> split_charset(std::string_view cs) {

@@ -3,6 +3,7 @@
 
 #include "ezmlm/lib/hash.h"
 #include "mta/core/address.h"
+#include "mta/core/text.h"
 
 namespace ezmlm::split {
 
@@ -10,9 +11,7 @@ namespace {
 using mta::cat;
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
+  return mta::text::trim_right(mta::text::trim_left(s, mta::text::blanks), " \t\r");
 }
 
 unsigned long leading_number(std::string_view s) {

@@ -2,6 +2,7 @@
 
 #include "mta/core/address.h"
 #include "mta/core/message.h"
+#include "mta/core/text.h"
 
 namespace ezmlm {
 
@@ -27,10 +28,7 @@ const std::vector<std::string_view>& weed_prefixes() {
 
 namespace {
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
+  return mta::text::trim_right(mta::text::trim_left(s, mta::text::blanks));
 }
 
 bool header_weeds(const msg::Header& h) {
