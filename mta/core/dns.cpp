@@ -6,6 +6,7 @@
 #include <ares.h>
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
+#include <ifaddrs.h>
 #include <netdb.h>
 #include <poll.h>
 
@@ -24,6 +25,28 @@ std::string IpAddress::to_string() const {
   char buf[INET6_ADDRSTRLEN] = {};
   if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, bytes.data(), buf, sizeof buf)) return "?";
   return buf;
+}
+
+std::vector<IpAddress> interface_addresses() {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) == -1) throw TempError("unable to figure out my IP addresses");
+  std::vector<IpAddress> out;
+  for (ifaddrs* i = list; i; i = i->ifa_next) {
+    if (!i->ifa_addr) continue;
+    IpAddress ip;
+    if (i->ifa_addr->sa_family == AF_INET) {
+      ip.family = AF_INET;
+      std::memcpy(ip.bytes.data(), &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, 4);
+    } else if (i->ifa_addr->sa_family == AF_INET6) {
+      ip.family = AF_INET6;
+      std::memcpy(ip.bytes.data(), &reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr, 16);
+    } else {
+      continue;
+    }
+    out.push_back(ip);
+  }
+  ::freeifaddrs(list);
+  return out;
 }
 
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {

@@ -51,6 +51,11 @@ struct IpAddress {
   static std::optional<IpAddress> parse(std::string_view text);
 };
 
+// Every address of this host's network interfaces (getifaddrs), for the
+// "is that me?" checks of qmail-smtpd ([ip] literals) and qmail-remote (an
+// MX pointing at us). Throws mta::TempError when they cannot be read.
+std::vector<IpAddress> interface_addresses();
+
 struct Mx {
   unsigned preference = 0;
   std::string host;

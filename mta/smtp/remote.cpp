@@ -3,7 +3,6 @@
 // bounces and logs for them; texts for what qmail cannot do are ours.
 #include "mta/smtp/remote.h"
 
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -73,23 +72,12 @@ Settings read_settings(const Home& home) {
 // Every address of this host's interfaces, plus the wildcard addresses.
 std::vector<dns::IpAddress> local_ips() {
   std::vector<dns::IpAddress> out{*dns::IpAddress::parse("0.0.0.0"), *dns::IpAddress::parse("::")};
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return out;
-  for (auto* i = list; i; i = i->ifa_next) {
-    if (!i->ifa_addr) continue;
-    dns::IpAddress ip;
-    if (i->ifa_addr->sa_family == AF_INET) {
-      ip.family = AF_INET;
-      std::memcpy(ip.bytes.data(), &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, 4);
-    } else if (i->ifa_addr->sa_family == AF_INET6) {
-      ip.family = AF_INET6;
-      std::memcpy(ip.bytes.data(), &reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr, 16);
-    } else {
-      continue;
-    }
-    out.push_back(ip);
+  try {
+    auto mine = dns::interface_addresses();
+    out.insert(out.end(), mine.begin(), mine.end());
+  } catch (const TempError&) {
+    // Without the interface list only the wildcards count as us, as before.
   }
-  freeifaddrs(list);
   return out;
 }
 

@@ -1,7 +1,6 @@
 #include "mta/smtp/smtpd_session.h"
 
 #include <arpa/inet.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 #include "mta/core/cdb.h"
 #include "mta/core/control.h"
 #include "mta/core/date.h"
+#include "mta/core/dns.h"
 #include "mta/core/queue_client.h"
 #include "mta/core/tls.h"
 
@@ -44,23 +44,6 @@ std::string socket_ip(int fd, bool peer) {
                : ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
   if (r == -1) return {};
   return sockaddr_text(ss);
-}
-
-// local_addresses - every address of every interface, for [ip] literals.
-std::vector<std::string> local_addresses() {
-  std::vector<std::string> out;
-  ifaddrs* list = nullptr;
-  if (::getifaddrs(&list) == -1) throw TempError("unable to figure out my IP addresses");
-  for (ifaddrs* i = list; i; i = i->ifa_next) {
-    if (!i->ifa_addr) continue;
-    sockaddr_storage ss{};
-    if (i->ifa_addr->sa_family == AF_INET) std::memcpy(&ss, i->ifa_addr, sizeof(sockaddr_in));
-    else if (i->ifa_addr->sa_family == AF_INET6) std::memcpy(&ss, i->ifa_addr, sizeof(sockaddr_in6));
-    else continue;
-    out.push_back(sockaddr_text(ss));
-  }
-  ::freeifaddrs(list);
-  return out;
 }
 
 }  // namespace
@@ -107,7 +90,8 @@ Config load_config(const Home& home, int fd) {
   std::string local_ip = unmap_ipv4(env("TCPLOCALIP").value_or(socket_ip(fd, false)));
   p.local_host = env("TCPLOCALHOST").value_or(local_ip.empty() ? "unknown" : local_ip);
   p.helo = p.remote_host == "unknown" ? "" : p.remote_host;
-  if (!c.localiphost.empty()) c.local_ips = local_addresses();
+  if (!c.localiphost.empty())
+    for (const auto& ip : dns::interface_addresses()) c.local_ips.push_back(ip.to_string());
   return c;
 }
 
