@@ -4,11 +4,7 @@
 set -euo pipefail
 . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm.sh"
 ezmlm_env
-QMAILHOME=$ez
-export QMAILHOME
-d=$ez/list
-make_list "$d" list example.test
-touch "$d/archived" "$d/indexed"
+archived_list
 ez ezmlm-sub "$d" sub@example.org
 fake_qmail_queue
 

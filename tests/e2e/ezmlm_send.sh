@@ -4,11 +4,7 @@
 set -euo pipefail
 . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm.sh"
 ezmlm_env
-QMAILHOME=$ez
-export QMAILHOME
-d=$ez/list
-make_list "$d" list example.test
-touch "$d/archived" "$d/indexed" "$d/prefix"
+archived_list
 echo "[PFX]" >"$d/prefix"
 printf 'Precedence: bulk\nX-No-Archive: yes\nList-Post: <mailto:<#l#>@<#h#>>\nSender: <<#l#>@<#h#>>\n' >"$d/headeradd"
 printf 'content-length\nreturn-receipt-to\nsender\n' >"$d/headerremove"

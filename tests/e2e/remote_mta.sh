@@ -12,8 +12,7 @@
 # 3. reject1@remote.test gets 550: the bounce in fred's Mailbox carries the
 #    remote's text.
 #
-# qmail-start clears the environment, so $dir/bin/qmail-remote is replaced
-# by a two-line wrapper that sets DNSCACHEIP and runs the real program.
+# start_mta passes DNSCACHEIP (set by start_dns) through to qmail-remote.
 . "$LETTERSHOP_SRC/tests/e2e/lib/mta.sh"
 . "$LETTERSHOP_SRC/tests/e2e/lib/remote.sh"
 mta_instance
@@ -21,9 +20,6 @@ add_user fred
 start_sink sink --rcpt-file "$dir/rcptreply"
 echo "$sink_port" >"$dir/control/remoteport"
 start_dns --local=/test/ --mx-host=remote.test,mx.remote.test,10 --host-record=mx.remote.test,127.0.0.1
-rm -f "$dir/bin/qmail-remote"
-printf '#!/bin/sh\nDNSCACHEIP=%s exec %s "$@"\n' "$DNSCACHEIP" "$LETTERSHOP_BIN/qmail-remote" >"$dir/bin/qmail-remote"
-chmod 755 "$dir/bin/qmail-remote"
 start_mta ./Mailbox
 
 # --- 1. delivered

@@ -7,6 +7,8 @@
 #                              # etc/default -> $LETTERSHOP_SRC/ezmlm/lang/en_US
 #   make_list DIR [LOCAL [HOST]]   # a list directory made by hand, as ezmlm-make's
 #                              # standard template leaves it (no .qmail links)
+#   archived_list              # $d = $ez/list (list@example.test), archived and
+#                              # indexed; QMAILHOME=$ez for the queue program
 #   fake_qmail_queue [EXIT]    # QMAILQUEUE=<script saving fd 0 to $ez/qq.msg and
 #                              # fd 1 to $ez/qq.env, exiting EXIT (default 0)>
 #   envelope_text FILE         # the envelope with NULs shown as '|'
@@ -39,6 +41,14 @@ make_list() {
     : >"$d/$sub/lock"
   done
   mkdir -p "$d/text" "$d/bounce" "$d/digest/bounce" "$d/archive"
+}
+
+archived_list() {
+  QMAILHOME=$ez
+  export QMAILHOME
+  d=$ez/list
+  make_list "$d" list example.test
+  touch "$d/archived" "$d/indexed"
 }
 
 fake_qmail_queue() {

@@ -60,9 +60,11 @@ start_mta() {
   before=$(wc -l <"$mta_log")
   # qmail-start gets a clean environment, as its man page asks; only the
   # sanitizer settings of the ASan build pass through, so that a report
-  # from any daemon lands in scripts/test's report folder, not in a pipe.
+  # from any daemon lands in scripts/test's report folder, not in a pipe,
+  # and DNSCACHEIP (lib/remote.sh's DNS server), as a run script's envdir
+  # would pass it to qmail-remote.
   local keep="" v
-  for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+  for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS DNSCACHEIP; do
     if [ -n "$(printenv "$v" || true)" ]; then keep="$keep $v=$(printenv "$v")"; fi
   done
   # shellcheck disable=SC2086 # $keep is a list of NAME=value words without spaces
