@@ -1,7 +1,7 @@
 # ezmlm/make.cmake — ezmlm-make and the list-directory tools (owner: ezmake).
 #   lib/ezmlmrc.*  the ezmlmrc template language (ezmlmrc(5))
 #   lib/make.*     ezmlm-make: options, edit-mode recovery, the key, tables
-#   ezmlm-make, ezmlm-split, ezmlm-dispatch, ezmlm-store (simple form)
+#   ezmlm-make, ezmlm-split, ezmlm-dispatch
 #   lang/          the installed texts and template: $EZMLM_ETC/en_US, with
 #                  $EZMLM_ETC/default a symlink to it
 add_library(ezmlm-make-lib STATIC
@@ -12,7 +12,7 @@ add_library(ezmlm-make-lib STATIC
 target_link_libraries(ezmlm-make-lib PUBLIC mta-core ezmlm-core)
 set_property(GLOBAL APPEND PROPERTY LETTERSHOP_LIBS ezmlm-make-lib)
 
-foreach(prog make split dispatch store)
+foreach(prog make split dispatch)
   lettershop_program(ezmlm-${prog} ${CMAKE_CURRENT_LIST_DIR}/ezmlm-${prog}.cpp LIBS ezmlm-make-lib ezmlm-core)
 endforeach()
 
