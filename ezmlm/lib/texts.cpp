@@ -167,6 +167,18 @@ constexpr std::pair<std::string_view, const char*> fallback_table[] = {
     {"SUB_RETURNED_POST", "Returned post for"},
     {"SUB_WARNING", "Warning from"},
     {"SUB_PROBE", "Probe from"},
+    // ezmlm-get (digests and archive retrieval)
+    {"SUB_DIGEST_ISSUE_N", "<#1#> Issue <#2#>"},
+    {"SUB_RESULT_OF", "Result of:"},
+    {"TXT_TOP_TOPICS", "Topics (messages <#1#> through <#2#>)"},
+    {"TXT_TOPICS", "Topics:"},
+    {"TXT_ADMINISTRIVIA", "Administrivia:"},
+    {"TXT_BY", "by: <#1#>"},
+    {"TXT_NOINDEX", "(no index for this range)"},
+    {"TXT_END_DIGEST", "End of <#1#> Digest"},
+    {"ERR_NOT_ARCHIVED", "this list is not archived (#5.3.0)"},
+    {"ERR_NOT_INDEXED", "this list has no subject index (#5.3.0)"},
+    {"ERR_GET_CMD", "archive commands are turned off on this list (#5.7.2)"},
 };
 }  // namespace
 
