@@ -11,12 +11,14 @@ add_library(ezmlm-core STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/lib/listdir.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/lib/hash.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/lib/subdb.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/lib/subdb_sql.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/lib/cookie.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/lib/sender.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/lib/weed.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/lib/tools.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/lib/subunsub.cpp)
-target_link_libraries(ezmlm-core PUBLIC mta-core)
+# subdb_sql.cpp loads the SQL store plugin (sql.cmake) with dlopen.
+target_link_libraries(ezmlm-core PUBLIC mta-core ${CMAKE_DL_LIBS})
 target_compile_definitions(ezmlm-core PUBLIC
   LETTERSHOP_EZMLM_BIN="${LETTERSHOP_EZMLM_BIN}"
   LETTERSHOP_EZMLM_ETC="${LETTERSHOP_EZMLM_ETC}")

@@ -19,6 +19,7 @@
 #include <unordered_map>
 
 #include "ezmlm/lib/hash.h"
+#include "ezmlm/lib/subdb_sql.h"
 #include "ezmlm/lib/texts.h"
 #include "mta/core/address.h"
 #include "mta/core/exitcodes.h"
@@ -293,17 +294,7 @@ void StdStore::commit(std::vector<Pending>& pending) {
 
 void StdStore::write_log(const std::vector<std::pair<std::string, std::string>>& changed, char sign,
                          std::string_view tag) {
-  if (changed.empty()) return;
-  std::string now = std::to_string(clock_ ? clock_() : std::time(nullptr));
-  std::string text;
-  for (const auto& [addr, comment] : changed) {
-    text += mta::cat(now, " ", std::string(1, sign), tag, " ", log_safe(addr, false));
-    if (!comment.empty()) text += mta::cat(" ", log_safe(comment, true));
-    text += '\n';
-  }
-  // The Log is informational (ezmlm-idx does not sync it either): one append.
-  io::Fd fd = io::open_or_throw(base_ / "Log", O_WRONLY | O_CREAT | O_APPEND, 0644);
-  io::write_all(fd.get(), text);
+  append_log(base_, clock_ ? clock_() : std::time(nullptr), sign, tag, changed);
 }
 
 // add_batch - validate all, then per touched bucket: one presence scan, one rewrite.
@@ -430,11 +421,25 @@ std::unique_ptr<SubscriberStore> open_store(const ListDir& dir, std::string_view
     }
     // "std" (or an empty plugin name) is the file store.
     if (spec && !spec->empty() && spec->rfind("std", 0) != 0)
-      throw mta::TempError(mta::cat("subscriber database \"", spec->substr(0, spec->find(':')),
-                                    "\" is not supported by this build"));
+      if (auto parsed = sql::parse_spec(*spec)) return sql::open_store(dir, sub, *parsed, options);
   }
   fs::path base = sub.empty() ? dir.path() : dir.path() / sub;
   return std::make_unique<StdStore>(dir, base, options);
+}
+
+void append_log(const fs::path& base, std::time_t when, char sign, std::string_view tag,
+                const std::vector<std::pair<std::string, std::string>>& changed) {
+  if (changed.empty()) return;
+  std::string now = std::to_string(when);
+  std::string text;
+  for (const auto& [addr, comment] : changed) {
+    text += mta::cat(now, " ", std::string(1, sign), tag, " ", log_safe(addr, false));
+    if (!comment.empty()) text += mta::cat(" ", log_safe(comment, true));
+    text += '\n';
+  }
+  // The Log is informational (ezmlm-idx does not sync it either): one append.
+  io::Fd fd = io::open_or_throw(base / "Log", O_WRONLY | O_CREAT | O_APPEND, 0644);
+  io::write_all(fd.get(), text);
 }
 
 }  // namespace ezmlm

@@ -3,7 +3,7 @@
 // A store holds the addresses of one db of a list: the main list ("") or a
 // subdirectory ("digest", "allow", "deny", "mod", or the content of modsub/
 // remote/modpost). The interface is DB-neutral: the std store (files) is
-// here; an SQL store (DIR/subdb, DIR/sql) arrives later behind the same
+// here; the SQL store (DIR/subdb, DIR/sql) is subdb_sql.h, behind the same
 // open_store().
 //
 // The std store, compatible with ezmlm-idx's sub-std:
@@ -96,10 +96,17 @@ struct StoreOptions {
   std::time_t (*clock)() = nullptr;    // Log time; nullptr = time(nullptr)
 };
 
-// subdir as accepted by ListDir::subdir(). Throws TempError for an SQL spec
-// (not built yet) and for a bad subdir. The std store honours forcehash
+// subdir as accepted by ListDir::subdir(). An SQL spec (DIR/subdb, DIR/sql
+// or options.spec) gives the SQL store of subdb_sql.h. Throws TempError
+// for a bad spec and for a bad subdir. The std store honours forcehash
 // only in 0..52 and ignores other values, as sub-std does.
 std::unique_ptr<SubscriberStore> open_store(const ListDir& dir, std::string_view subdir,
                                             const StoreOptions& options = {});
+
+// Appends one "when SP sign tag SP address[ SP comment]" line per change
+// (address, comment) to base/Log in one write; non-printables as '?'.
+// Shared by the std and SQL stores. TempError when Log cannot be written.
+void append_log(const fs::path& base, std::time_t when, char sign, std::string_view tag,
+                const std::vector<std::pair<std::string, std::string>>& changed);
 
 }  // namespace ezmlm

@@ -6,7 +6,9 @@
 #                              # EZMLM_BIN=$LETTERSHOP_BIN, EZMLM_ETC=$ez/etc with
 #                              # etc/default -> $LETTERSHOP_SRC/ezmlm/lang/en_US
 #   make_list DIR [LOCAL [HOST]]   # a list directory made by hand, as ezmlm-make's
-#                              # standard template leaves it (no .qmail links)
+#                              # standard template leaves it (no .qmail links);
+#                              # with LETTERSHOP_TEST_STORE=sql its subscribers
+#                              # live in MariaDB (sql_store, lib/mariadb.sh)
 #   archived_list              # $d = $ez/list (list@example.test), archived and
 #                              # indexed; QMAILHOME=$ez for the queue program
 #   fake_qmail_queue [EXIT]    # QMAILQUEUE=<script saving fd 0 to $ez/qq.msg and
@@ -41,6 +43,23 @@ make_list() {
     : >"$d/$sub/lock"
   done
   mkdir -p "$d/text" "$d/bounce" "$d/digest/bounce" "$d/archive"
+  [ "${LETTERSHOP_TEST_STORE:-std}" = sql ] && sql_store "$d"
+  return 0
+}
+
+# sql_store DIR - DIR's subscribers move to MariaDB: the scenario's own
+# server (lib/mariadb.sh, started on first use), tables t1, t2 ... per list,
+# DIR/subdb naming them, tables made by ezmlm-sql-migrate. make_list does
+# this for every list when LETTERSHOP_TEST_STORE=sql (the "e2e: sql:NAME"
+# runs of the ezmlm scenarios).
+sql_store() {
+  if [ -z "${mdb:-}" ]; then
+    . "$LETTERSHOP_SRC/tests/e2e/lib/mariadb.sh"
+    start_mariadb
+  fi
+  _ezmlm_sql_n=$((${_ezmlm_sql_n:-0} + 1))
+  mariadb_spec "t$_ezmlm_sql_n" >"$1/subdb"
+  "$LETTERSHOP_BIN/ezmlm-sql-migrate" "$1" to-sql >/dev/null || fail "cannot make the SQL tables of $1"
 }
 
 archived_list() {

@@ -1,0 +1,249 @@
+// sub-mysql.so — the MySQL/MariaDB subscriber store (ezmlm.md 7), through
+// MySQL Connector/C++ with prepared statements only. The program side is
+// subdb_sql.cpp; the interface is the C one of subdb_sql_plugin.h, so no
+// exception leaves this file: each entry point catches and reports.
+//
+// Table layout of ezmlm-idx's sub-mysql, so its lists work unchanged:
+//   T        hash TINYINT UNSIGNED (INDEX), address VARCHAR(255) (INDEX 12)
+//   T_slog   tai TIMESTAMP, address, fromline, edir CHAR(1), etype CHAR(1)
+//   T_cookie msgnum PK, tai, cookie CHAR(20), chunk, bodysize  (main, digest)
+//   T_mlog   msgnum, listno, tai, subs, done; PK (listno,msgnum,done)
+// Table names cannot be statement parameters: they are checked by the
+// program side (letters, digits, '_' only) and quoted with backticks here.
+#include <cppconn/connection.h>
+#include <cppconn/driver.h>
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+#include <mysql_driver.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "ezmlm/lib/subdb_sql_plugin.h"
+
+namespace {
+
+// Client error codes of a connection that went away (errmsg.h): the
+// server restarted, a proxy closed it, the socket timed out.
+bool connection_lost(const sql::SQLException& e) {
+  int code = e.getErrorCode();
+  return code == 2006 || code == 2013 || code == 2055 || code == 0;
+}
+
+struct Conn {
+  ezsql_params p;
+  std::string host, user, password, database, table;
+  std::unique_ptr<sql::Connection> db;
+
+  void connect() {
+    db.reset();
+    sql::ConnectOptionsMap o;
+    if (!host.empty() && host[0] == '/') {
+      o["hostName"] = sql::SQLString("localhost");
+      o["socket"] = sql::SQLString(host);
+    } else {
+      o["hostName"] = sql::SQLString(host.empty() ? "localhost" : host);
+      if (p.port) o["port"] = static_cast<int>(p.port);
+    }
+    o["userName"] = sql::SQLString(user);
+    o["password"] = sql::SQLString(password);
+    o["schema"] = sql::SQLString(database);
+    o["OPT_CONNECT_TIMEOUT"] = static_cast<int>(p.connect_timeout);
+    o["OPT_READ_TIMEOUT"] = static_cast<int>(p.io_timeout);
+    o["OPT_WRITE_TIMEOUT"] = static_cast<int>(p.io_timeout);
+    o["OPT_RECONNECT"] = false;  // we reconnect ourselves, once, where it is safe
+    db.reset(sql::mysql::get_mysql_driver_instance()->connect(o));
+  }
+
+  std::string t(const char* suffix = "") const { return "`" + table + suffix + "`"; }
+
+  std::unique_ptr<sql::PreparedStatement> prepare(const std::string& q) {
+    return std::unique_ptr<sql::PreparedStatement>(db->prepareStatement(q));
+  }
+
+  // tai explicitly: servers with explicit_defaults_for_timestamp (MariaDB
+  // 10.10+, MySQL 8) no longer fill the first TIMESTAMP column themselves.
+  void log(const char* address, const char* fromline, char edir, const char* etype) {
+    auto st = prepare("INSERT INTO " + t("_slog") + " (tai,address,fromline,edir,etype) VALUES (NOW(),?,?,?,?)");
+    st->setString(1, address);
+    st->setString(2, std::string(fromline).substr(0, 255));
+    st->setString(3, std::string(1, edir));
+    st->setString(4, std::string(etype).substr(0, 1));
+    st->executeUpdate();
+  }
+};
+
+void report(char* err, size_t errlen, const std::string& text) {
+  if (!err || errlen == 0) return;
+  std::size_t n = std::min(text.size(), errlen - 1);
+  std::memcpy(err, text.data(), n);
+  err[n] = '\0';
+}
+
+std::string describe(const sql::SQLException& e) {
+  std::string what = e.what();
+  if (what.empty()) what = "error " + std::to_string(e.getErrorCode());
+  return "SQL: " + what;
+}
+
+// Runs f; after a lost connection reconnects and runs it once more when
+// `retry` says it is still safe. Returns f's result or -1 with err set.
+template <typename F>
+int guarded(Conn* c, char* err, size_t errlen, F f, const bool* retry = nullptr) {
+  try {
+    try {
+      if (!c->db || c->db->isClosed()) c->connect();
+      return f();
+    } catch (const sql::SQLException& e) {
+      if (!connection_lost(e) || (retry && !*retry)) throw;
+      c->connect();
+      return f();
+    }
+  } catch (const sql::SQLException& e) {
+    report(err, errlen, describe(e));
+  } catch (const std::exception& e) {
+    report(err, errlen, std::string("SQL: ") + e.what());
+  } catch (...) {
+    report(err, errlen, "SQL: unknown error");
+  }
+  return -1;
+}
+
+void* sql_open(const ezsql_params* p, char* err, size_t errlen) {
+  try {
+    auto c = std::make_unique<Conn>();
+    c->p = *p;
+    c->host = p->host;
+    c->user = p->user;
+    c->password = p->password;
+    c->database = p->database;
+    c->table = p->table;
+    c->connect();
+    return c.release();
+  } catch (const sql::SQLException& e) {
+    report(err, errlen, describe(e));
+  } catch (const std::exception& e) {
+    report(err, errlen, std::string("SQL: ") + e.what());
+  }
+  return nullptr;
+}
+
+void sql_close(void* conn) {
+  try {
+    delete static_cast<Conn*>(conn);
+  } catch (...) {
+  }
+}
+
+int sql_contains(void* conn, const char* pattern, char* err, size_t errlen) {
+  auto* c = static_cast<Conn*>(conn);
+  return guarded(c, err, errlen, [&] {
+    auto st = c->prepare("SELECT address FROM " + c->t() + " WHERE address LIKE ? LIMIT 1");
+    st->setString(1, pattern);
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+    return rs->next() ? 1 : 0;
+  });
+}
+
+int sql_add(void* conn, const char* address, int hash, const char* fromline, const char* etype, char* err,
+            size_t errlen) {
+  auto* c = static_cast<Conn*>(conn);
+  return guarded(c, err, errlen, [&] {
+    auto st = c->prepare("SELECT address FROM " + c->t() + " WHERE address=? LIMIT 1");
+    st->setString(1, address);
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+    if (rs->next()) return 0;
+    auto ins = c->prepare("INSERT INTO " + c->t() + " (hash,address) VALUES (?,?)");
+    ins->setInt(1, hash);
+    ins->setString(2, address);
+    ins->executeUpdate();
+    c->log(address, fromline, '+', etype);
+    return 1;
+  });
+}
+
+int sql_remove(void* conn, const char* address, int hash, const char* fromline, const char* etype, char* err,
+               size_t errlen) {
+  auto* c = static_cast<Conn*>(conn);
+  return guarded(c, err, errlen, [&] {
+    std::unique_ptr<sql::PreparedStatement> st;
+    if (hash < 0) {
+      st = c->prepare("DELETE FROM " + c->t() + " WHERE address=? AND hash BETWEEN 0 AND 52");
+    } else {
+      st = c->prepare("DELETE FROM " + c->t() + " WHERE address=? AND hash=?");
+      st->setInt(2, hash);
+    }
+    st->setString(1, address);
+    if (st->executeUpdate() == 0) return 0;
+    c->log(address, fromline, '-', etype);
+    return 1;
+  });
+}
+
+// One hash value at a time: each result holds about 1/53 of the list, so
+// a million subscribers never sit in memory at once, and the hash INDEX
+// serves every query.
+int sql_for_each(void* conn, int lo, int hi, ezsql_row_fn fn, void* ctx, char* err, size_t errlen) {
+  auto* c = static_cast<Conn*>(conn);
+  bool nothing_sent = true;
+  return guarded(
+      c, err, errlen,
+      [&] {
+        auto st = c->prepare("SELECT address FROM " + c->t() + " WHERE hash=?");
+        for (int h = lo; h <= hi; ++h) {
+          st->setInt(1, h);
+          std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+          while (rs->next()) {
+            std::string a = rs->getString(1);
+            nothing_sent = false;
+            if (!fn(ctx, a.data(), a.size())) return 0;
+          }
+        }
+        return 0;
+      },
+      &nothing_sent);
+}
+
+int sql_create(void* conn, int message_tables, char* err, size_t errlen) {
+  auto* c = static_cast<Conn*>(conn);
+  return guarded(c, err, errlen, [&] {
+    std::unique_ptr<sql::Statement> st(c->db->createStatement());
+    st->execute("CREATE TABLE IF NOT EXISTS " + c->t() +
+                " (hash TINYINT UNSIGNED NOT NULL, address VARCHAR(255) NOT NULL,"
+                " INDEX h (hash), INDEX a (address(12)))");
+    st->execute("CREATE TABLE IF NOT EXISTS " + c->t("_slog") +
+                " (tai TIMESTAMP, address VARCHAR(255) NOT NULL, INDEX (address),"
+                " fromline VARCHAR(255) NOT NULL, edir CHAR NOT NULL, etype CHAR NOT NULL, INDEX (tai))");
+    if (message_tables) {
+      st->execute("CREATE TABLE IF NOT EXISTS " + c->t("_cookie") +
+                  " (msgnum INTEGER UNSIGNED NOT NULL, tai TIMESTAMP NOT NULL, cookie CHAR(20) NOT NULL,"
+                  " chunk TINYINT UNSIGNED NOT NULL DEFAULT 0, bodysize INTEGER UNSIGNED NOT NULL DEFAULT 0,"
+                  " PRIMARY KEY (msgnum))");
+      st->execute("CREATE TABLE IF NOT EXISTS " + c->t("_mlog") +
+                  " (msgnum INTEGER UNSIGNED NOT NULL, listno INTEGER UNSIGNED NOT NULL, tai TIMESTAMP,"
+                  " subs INTEGER UNSIGNED NOT NULL DEFAULT 0, done TINYINT NOT NULL DEFAULT 0,"
+                  " PRIMARY KEY listmsg (listno,msgnum,done))");
+    }
+    return 0;
+  });
+}
+
+int sql_destroy(void* conn, char* err, size_t errlen) {
+  auto* c = static_cast<Conn*>(conn);
+  return guarded(c, err, errlen, [&] {
+    std::unique_ptr<sql::Statement> st(c->db->createStatement());
+    st->execute("DROP TABLE IF EXISTS " + c->t() + ", " + c->t("_slog") + ", " + c->t("_cookie") + ", " +
+                c->t("_mlog"));
+    return 0;
+  });
+}
+
+const ezsql_api api = {ezsql_abi_version, sql_open,   sql_close,  sql_contains, sql_add,
+                       sql_remove,        sql_for_each, sql_create, sql_destroy};
+
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) const ezsql_api* ezsql_plugin(void) { return &api; }
