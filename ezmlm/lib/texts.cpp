@@ -167,6 +167,11 @@ constexpr std::pair<std::string_view, const char*> fallback_table[] = {
     {"SUB_RETURNED_POST", "Returned post for"},
     {"SUB_WARNING", "Warning from"},
     {"SUB_PROBE", "Probe from"},
+    // ezmlm-return, ezmlm-warn (info lines)
+    {"TXT_BOUNCE_NOT_COUNTED", "<#1#>: bounce not counted (<#2#>, status <#3#>); see bounce/Log"},
+    {"TXT_BOUNCE_BAD_COOKIE", "ignoring a bounce with a bad or expired cookie: <#1#>"},
+    {"TXT_BOUNCE_WARNING_SENT", "warning sent to <#1#>"},
+    {"TXT_BOUNCE_PROBE_SENT", "probe sent to <#1#>"},
     // ezmlm-get (digests and archive retrieval)
     {"SUB_DIGEST_ISSUE_N", "<#1#> Issue <#2#>"},
     {"SUB_RESULT_OF", "Result of:"},

@@ -1,0 +1,455 @@
+// ezmlm/lib/bounce.cpp — ezmlm-return's and ezmlm-warn's bookkeeping; see bounce.h.
+//
+// Every change of <work>/bounce happens under <work>/lockbounce. Files are
+// written to a temporary name, fsync'ed and renamed, so ezmlm-warn never
+// reads half a bounce; the h history is appended (a lost line costs one
+// message number in a warning, nothing more).
+#include "ezmlm/lib/bounce.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <map>
+
+#include "ezmlm/lib/cookie.h"
+#include "ezmlm/lib/cookie_addr.h"
+#include "ezmlm/lib/reply.h"
+#include "ezmlm/lib/subdb.h"
+#include "mta/core/exitcodes.h"
+#include "mta/core/io.h"
+#include "mta/core/text.h"
+
+namespace ezmlm::bounce {
+
+namespace {
+
+using mta::cat;
+namespace io = mta::io;
+
+constexpr std::time_t slot = 10000;            // d/<T/10000>
+constexpr std::time_t expire_every = 100000;   // one h subdirectory per this many seconds
+constexpr std::size_t log_comment_max = 200;
+
+io::Fd lock_fd(const Work& work) {
+  return io::open_or_throw(work.dir / "lockbounce", O_RDWR | O_CREAT, 0600);
+}
+
+io::FileLock lock(const io::Fd& fd) { return *io::FileLock::exclusive(fd.get(), false); }
+
+void make_dirs(const fs::path& p) {
+  std::error_code ec;
+  fs::create_directories(p, ec);
+  if (ec) throw mta::TempError(cat("unable to create ", p.string(), ": ", ec.message()));
+}
+
+// Writes `contents` to tmp, fsyncs, renames to final and syncs the directory.
+void write_durable(const fs::path& tmp, const fs::path& final, std::string_view contents) {
+  {
+    io::Fd fd = io::open_or_throw(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    io::write_all(fd.get(), contents);
+    io::fsync_or_throw(fd.get(), tmp.string());
+  }
+  if (::rename(tmp.c_str(), final.c_str()) != 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    throw mta::TempError(cat("unable to rename ", tmp.string(), " to ", final.string(), ": ", std::strerror(e)));
+  }
+  io::fsync_dir(final.parent_path());
+}
+
+std::string bounce_record(std::string_view address, std::string_view sender, std::string_view message) {
+  std::string r;
+  r.reserve(address.size() + sender.size() + message.size() + 20);
+  r.append(address).push_back('\0');
+  r.append(cat("Return-Path: <", sender, ">\n"));
+  r.append(message);
+  return r;
+}
+
+bool subscribed(const ListDir& dir, const Work& work, std::string_view address) {
+  return open_store(dir, work.subdb)->contains(address);
+}
+
+// The Log comment: controls and 8-bit as '?', tabs as spaces, cut.
+std::string log_safe(std::string_view s, std::size_t max) {
+  std::string out;
+  for (char c : s.substr(0, std::min(s.size(), max))) {
+    auto u = static_cast<unsigned char>(c);
+    out.push_back(c == '\t' ? ' ' : (u < 0x20 || u >= 0x7f) ? '?' : c);
+  }
+  return out;
+}
+
+unsigned long parse_number(std::string_view s, bool& ok) {
+  unsigned long n = 0;
+  ok = !s.empty() && s.size() <= 19;
+  for (char c : s) {
+    if (c < '0' || c > '9') ok = false;
+    else n = n * 10 + static_cast<unsigned long>(c - '0');
+  }
+  return n;
+}
+
+}  // namespace
+
+Work work_for(const ListDir& dir, bool digest) {
+  Work w;
+  w.digest = digest;
+  w.dir = digest ? dir.path() / "digest" : dir.path();
+  w.subdb = digest ? "digest" : "";
+  w.local = digest ? dir.outlocal() + "-digest" : dir.outlocal();
+  return w;
+}
+
+ReturnAddress parse_return(std::string_view d) {
+  ReturnAddress r;
+  if (d.empty()) {
+    r.kind = Kind::trash;
+    return r;
+  }
+  if (d.rfind("probe-", 0) == 0 || d.rfind("warn-", 0) == 0) {
+    r.kind = d[0] == 'p' ? Kind::probe : Kind::warn;
+    r.cookie_text = std::string(d);
+    return r;
+  }
+  std::size_t dash = d.find('-');
+  if (dash == std::string_view::npos) return r;
+  bool ok = false;
+  r.msgnum = parse_number(d.substr(0, dash), ok);
+  if (!ok) return r;
+  std::string_view box = d.substr(dash + 1);
+  if (box.empty()) {
+    r.kind = Kind::bare;
+    return r;
+  }
+  std::size_t eq = box.rfind('=');
+  if (eq == std::string_view::npos || eq == 0 || eq + 1 == box.size()) return r;
+  r.kind = Kind::verp;
+  r.box = decode_target(box);
+  return r;
+}
+
+std::string history_name(std::string_view address) {
+  std::string c = cookie("", "", address, '\0');
+  return cat("h/", c.substr(0, 1), "/h", c.substr(1));
+}
+
+bool store_bounce(const Work& work, std::string_view address, unsigned long msgnum, std::string_view sender,
+                  std::string_view message, std::time_t now, pid_t pid, unsigned n) {
+  const fs::path bdir = work.dir / "bounce";
+  const std::string stamp = cat(std::to_string(now % slot), ".", std::to_string(pid), n ? cat(".", std::to_string(n)) : "");
+  const std::string slotname = std::to_string(now / slot);
+  make_dirs(bdir / "d");
+  const fs::path tmp = bdir / "d" / cat(slotname, "_d", stamp);
+
+  // The d file first (under its temporary name), then the history: if the
+  // history is new, this is the address's first bounce and the d file stays.
+  io::Fd lk = lock_fd(work);
+  auto held = lock(lk);
+  {
+    io::Fd fd = io::open_or_throw(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    io::write_all(fd.get(), bounce_record(address, sender, message));
+    io::fsync_or_throw(fd.get(), tmp.string());
+  }
+  const fs::path hist = bdir / history_name(address);
+  make_dirs(hist.parent_path());
+  bool first = false;
+  {
+    io::Fd fd = io::open_or_throw(hist, O_WRONLY | O_APPEND | O_CREAT, 0600);
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) throw mta::TempError(cat("unable to stat ", hist.string()));
+    first = st.st_size == 0;
+    io::write_all(fd.get(), cat("   ", std::to_string(msgnum), "\n"));
+    io::fsync_or_throw(fd.get(), hist.string());
+  }
+  if (!first) {
+    ::unlink(tmp.c_str());
+    return false;
+  }
+  const fs::path final_dir = bdir / "d" / slotname;
+  make_dirs(final_dir);
+  const fs::path final = final_dir / cat("d", stamp);
+  if (::rename(tmp.c_str(), final.c_str()) != 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    throw mta::TempError(cat("unable to rename ", tmp.string(), ": ", std::strerror(e)));
+  }
+  io::fsync_dir(final_dir);
+  return true;
+}
+
+bool store_warn_bounce(const Work& work, std::string_view address, std::string_view sender,
+                       std::string_view message, std::time_t now, pid_t pid) {
+  const fs::path bdir = work.dir / "bounce";
+  const std::string stamp = cat(std::to_string(now % slot), ".", std::to_string(pid));
+  const std::string slotname = std::to_string(now / slot);
+  io::Fd lk = lock_fd(work);
+  auto held = lock(lk);
+  const fs::path final_dir = bdir / "d" / slotname;
+  make_dirs(final_dir);
+  write_durable(bdir / "d" / cat(slotname, "_w", stamp), final_dir / cat("w", stamp),
+                bounce_record(address, sender, message));
+  return true;
+}
+
+void log_not_counted(const Work& work, std::time_t now, dsn::Verdict verdict, std::string_view address,
+                     const dsn::Recipient& why) {
+  std::string line = cat(std::to_string(now), " ~", dsn::verdict_name(verdict), " ", log_safe(address, 400));
+  std::string comment = cat(why.status.empty() ? "-" : why.status, " ", why.diagnostic.empty() ? why.action : why.diagnostic);
+  line += " " + log_safe(comment, log_comment_max) + "\n";
+  const fs::path bdir = work.dir / "bounce";
+  make_dirs(bdir);
+  io::Fd fd = io::open_or_throw(bdir / "Log", O_WRONLY | O_APPEND | O_CREAT, 0600);
+  io::write_all(fd.get(), line);
+  io::fsync_or_throw(fd.get(), (bdir / "Log").string());
+}
+
+namespace {
+
+// The report's word on `address`, when it has one that is not a dead mailbox.
+std::optional<std::pair<dsn::Verdict, const dsn::Recipient*>> not_dead(const dsn::Report& report,
+                                                                       std::string_view address) {
+  const dsn::Recipient* r = dsn::recipient_for(report, address);
+  if (!r) return std::nullopt;
+  dsn::Verdict v = dsn::classify(*r);
+  if (v == dsn::Verdict::dead) return std::nullopt;
+  return std::make_pair(v, r);
+}
+
+}  // namespace
+
+ReturnResult handle_return(const ListDir& dir, bool digest, const ReturnInput& in) {
+  ReturnResult result;
+  const Work work = work_for(dir, digest);
+  const ReturnAddress ra = parse_return(in.deflt);
+  auto note = [&](std::string_view address, Outcome o) { result.addresses.emplace_back(std::string(address), o); };
+
+  // Counts one failed address unless the report says it is not a dead
+  // mailbox; true when it was counted.
+  const dsn::Report report = (ra.kind == Kind::trash || ra.kind == Kind::unknown || ra.kind == Kind::probe)
+                                 ? dsn::Report{}
+                                 : dsn::parse(in.message);
+  auto screened = [&](std::string_view address) {
+    if (auto nd = not_dead(report, address)) {
+      log_not_counted(work, in.now, nd->first, address, *nd->second);
+      result.info.push_back(dir.message("TXT_BOUNCE_NOT_COUNTED",
+                                        {std::string(address), std::string(dsn::verdict_name(nd->first)),
+                                         nd->second->status.empty() ? "-" : nd->second->status}));
+      note(address, Outcome::not_counted);
+      return false;
+    }
+    return true;
+  };
+
+  switch (ra.kind) {
+    case Kind::trash:
+    case Kind::unknown:
+      note("", Outcome::trash);
+      return result;
+    case Kind::probe:
+    case Kind::warn: {
+      auto c = parse_bounce(ra.cookie_text);
+      if (!c || check_bounce(read_key(dir), *c, in.now) != CookieCheck::ok) {
+        result.info.push_back(dir.message("TXT_BOUNCE_BAD_COOKIE", {ra.cookie_text}));
+        note(c ? c->target : "", Outcome::bad_cookie);
+        return result;
+      }
+      if (!subscribed(dir, work, c->target)) {
+        note(c->target, Outcome::not_subscriber);
+        return result;
+      }
+      if (ra.kind == Kind::probe) {
+        open_store(dir, work.subdb)->remove(c->target, "probe", "");
+        note(c->target, Outcome::removed);
+        return result;
+      }
+      if (!screened(c->target)) return result;
+      store_warn_bounce(work, c->target, in.sender, in.message, in.now, in.pid);
+      note(c->target, Outcome::warn_stored);
+      return result;
+    }
+    case Kind::verp:
+      if (subscribed(dir, work, ra.box)) {
+        if (screened(ra.box))
+          note(ra.box, store_bounce(work, ra.box, ra.msgnum, in.sender, in.message, in.now, in.pid, 0)
+                           ? Outcome::stored : Outcome::counted);
+        return result;
+      }
+      note(ra.box, Outcome::not_subscriber);
+      [[fallthrough]];  // a forwarder's address: the report may name the subscriber
+    case Kind::bare: {
+      unsigned n = 0;
+      for (const auto& r : report.recipients) {
+        if (r.address.empty() || r.address == ra.box) continue;
+        // A report names the subscriber as Original-Recipient or Final-Recipient.
+        std::string who;
+        for (const std::string* cand : {&r.original_recipient, &r.final_recipient})
+          if (who.empty() && !cand->empty() && subscribed(dir, work, *cand)) who = *cand;
+        if (who.empty()) {
+          note(r.address, Outcome::not_subscriber);
+          continue;
+        }
+        dsn::Verdict v = dsn::classify(r);
+        if (v != dsn::Verdict::dead) {
+          log_not_counted(work, in.now, v, who, r);
+          result.info.push_back(dir.message("TXT_BOUNCE_NOT_COUNTED",
+                                            {who, std::string(dsn::verdict_name(v)), r.status.empty() ? "-" : r.status}));
+          note(who, Outcome::not_counted);
+          continue;
+        }
+        note(who, store_bounce(work, who, ra.msgnum, in.sender, in.message, in.now, in.pid, n++)
+                      ? Outcome::stored : Outcome::counted);
+      }
+      return result;
+    }
+  }
+  return result;
+}
+
+// --- ezmlm-warn ---------------------------------------------------------------
+
+namespace {
+
+std::time_t read_time(const fs::path& p) {
+  auto s = io::read_file(p);
+  if (!s) return 0;
+  bool ok = false;
+  unsigned long n = parse_number(mta::text::trim(*s), ok);
+  return ok ? static_cast<std::time_t>(n) : 0;
+}
+
+// The message numbers of an h file, as ezmlm-warn lists them: one per line.
+std::string numbers_of(const fs::path& hist) {
+  auto s = io::read_file(hist);
+  if (!s) return "";
+  std::string out;
+  mta::text::for_each_line(*s, [&out](std::size_t, std::string_view line) {
+    std::string_view t = mta::text::trim(line);
+    if (!t.empty()) out += cat("   ", t, "\n");
+  });
+  return out;
+}
+
+void send_notice(const ListDir& dir, const Work& work, bool probe, std::string_view address,
+                 std::string_view record_rest, const fs::path& hist, std::time_t now) {
+  Reply mail(dir, "ezmlm-warn");
+  mail.list_headers = false;
+  mail.responder_line = false;
+  mail.copy_trace = false;
+  mail.list_local = work.local;
+  const std::string host = dir.outhost();
+  mail.from = cat(work.local, "-help@", host);
+  mail.to = std::string(address);
+  mail.subject = cat(dir.message(probe ? "SUB_PROBE" : "SUB_WARNING"), " ", work.local, "@", host);
+  mail.tags.set('l', work.local);
+  mail.tags.set('A', std::string(address));
+  mail.tags.set('t', encode_target(address));
+  mail.text("top");
+  if (probe) {
+    mail.text("bounce-probe");
+  } else {
+    mail.text("bounce-warn");
+    std::string nums = numbers_of(hist);
+    if (!nums.empty()) {
+      mail.text(work.digest ? "dig-bounce-num" : "bounce-num");
+      mail.raw(nums);
+    }
+  }
+  mail.text("bounce-bottom");
+  std::string copy(record_rest);
+  mail.attach([copy](io::Writer& w) { w.write(copy); }, dir.charset_encoding() != 0);
+  const std::string env_sender = bounce_address(dir, read_key(dir), work.digest, probe ? 'P' : 'W', address, now);
+  mail.send(env_sender, {std::string(address)}, now);
+}
+
+// Expires one h/<letter> subdirectory, cycling a..p, at most every expire_every seconds.
+void expire_history(const Work& work, std::time_t now, std::time_t max_age) {
+  const fs::path bdir = work.dir / "bounce";
+  const fs::path lasth = bdir / "lasth";
+  char letter = 'p';
+  std::error_code ec;
+  if (auto s = io::read_file(lasth)) {
+    if (!s->empty() && (*s)[0] >= 'a' && (*s)[0] <= 'p') letter = (*s)[0];
+    auto t = fs::last_write_time(lasth, ec);
+    if (!ec) {
+      auto sys = std::chrono::file_clock::to_sys(t);
+      if (std::chrono::system_clock::to_time_t(sys) + expire_every > now) return;
+    }
+  }
+  letter = letter == 'p' ? 'a' : static_cast<char>(letter + 1);
+  const fs::path hdir = bdir / "h" / std::string(1, letter);
+  for (const auto& e : fs::directory_iterator(hdir, ec)) {
+    struct stat st {};
+    if (::lstat(e.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (st.st_mtime + max_age < now) ::unlink(e.path().c_str());
+  }
+  io::replace_file(lasth, std::string(1, letter) + "\n", 0600);
+}
+
+void warn_one(const ListDir& dir, const Work& work, const WarnOptions& options, std::time_t now, WarnResult& result) {
+  const fs::path bdir = work.dir / "bounce";
+  if (!fs::is_directory(bdir)) return;
+  io::Fd lk = lock_fd(work);
+  auto held = lock(lk);
+  std::time_t lockout = options.lockout ? *options.lockout : options.timeout / 50;
+  std::time_t lastd = read_time(bdir / "lastd");
+  if (lastd + lockout > now) return;
+
+  // Numbered slot directories, oldest first.
+  std::map<unsigned long, fs::path> slots;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(bdir / "d", ec)) {
+    bool ok = false;
+    unsigned long n = parse_number(e.path().filename().string(), ok);
+    if (ok && e.is_directory()) slots.emplace(n, e.path());
+  }
+  for (const auto& [n, path] : slots) {
+    if (static_cast<std::time_t>(n) * slot + options.timeout > now) continue;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(path, ec)) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      const std::string name = f.filename().string();
+      if (name.empty() || (name[0] != 'd' && name[0] != 'w')) continue;
+      auto record = io::read_file(f);
+      if (!record) continue;
+      std::size_t nul = record->find('\0');
+      std::string address = record->substr(0, nul);
+      std::string_view rest = nul == std::string::npos ? std::string_view() : std::string_view(*record).substr(nul + 1);
+      const fs::path hist = bdir / history_name(address);
+      if (!address.empty() && open_store(dir, work.subdb)->contains(address)) {
+        bool probe = name[0] == 'w';
+        send_notice(dir, work, probe, address, rest, hist, now);
+        if (probe) ++result.probes;
+        else ++result.warnings;
+        result.info.push_back(dir.message(probe ? "TXT_BOUNCE_PROBE_SENT" : "TXT_BOUNCE_WARNING_SENT", {address}));
+      } else {
+        ++result.dropped;
+      }
+      if (name[0] == 'd') ::unlink(hist.c_str());
+      if (::unlink(f.c_str()) != 0 && errno != ENOENT)
+        throw mta::TempError(cat("unable to delete ", f.string(), ": ", std::strerror(errno)));
+    }
+    ::rmdir(path.c_str());
+  }
+  io::replace_file(bdir / "lastd", std::to_string(now) + "\n", 0600);
+  expire_history(work, now, 3 * options.timeout);
+}
+
+}  // namespace
+
+WarnResult run_warn(const ListDir& dir, const WarnOptions& options, std::time_t now) {
+  WarnResult result;
+  using W = WarnOptions::Which;
+  if (options.which != W::digest) warn_one(dir, work_for(dir, false), options, now, result);
+  if (options.which == W::digest || (options.which == W::both && dir.flag('d')))
+    warn_one(dir, work_for(dir, true), options, now, result);
+  return result;
+}
+
+}  // namespace ezmlm::bounce
