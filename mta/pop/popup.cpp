@@ -118,6 +118,7 @@ class Popup {
         continue;
       } catch (const net::Timeout&) {
         err("timeout");
+        flush_quietly();
         return 1;
       }
       if (!line) return 1;
@@ -137,6 +138,12 @@ class Popup {
  private:
   void ok(std::string_view text = {}) { io_.write(cat("+OK ", text, "\r\n")); }
   void err(std::string_view text) { io_.write(cat("-ERR ", text, "\r\n")); }
+  void flush_quietly() {
+    try {
+      io_.flush();
+    } catch (const MailError&) {
+    }
+  }
 
   std::optional<int> dispatch(Command& c) {
     const std::string& v = c.verb;
@@ -242,10 +249,7 @@ class Popup {
       if (io_.tls()) io_.shutdown_tls();
       return 0;
     }
-    try {
-      io_.flush();
-    } catch (const MailError&) {
-    }
+    flush_quietly();
     return 1;
   }
 

@@ -7,9 +7,10 @@
       "fetched N". A refused login prints "refused: <reply>" and exits 3.
   pop_client.py drop PORT USER PASS
       logs in, DELEs message 1 and closes the socket without QUIT.
-  pop_client.py raw PORT
+  pop_client.py raw PORT [QUIET]
       sends stdin as it is (bytes, no CRLF added) and prints every reply line
-      until the server closes the connection.
+      until the server closes the connection or says nothing for QUIET
+      seconds (default 2).
 """
 import os
 import poplib
@@ -61,7 +62,7 @@ def drop(argv):
 
 
 def raw(argv):
-    s = socket.create_connection(("127.0.0.1", int(argv[0])), timeout=20)
+    s = socket.create_connection(("127.0.0.1", int(argv[0])), timeout=float(argv[1]) if len(argv) > 1 else 2)
     s.sendall(sys.stdin.buffer.read())
     out = b""
     while True:
