@@ -362,6 +362,7 @@ void send_notice(const ListDir& dir, const Work& work, bool probe, std::string_v
   }
   mail.text("bounce-bottom");
   std::string copy(record_rest);
+  if (!copy.empty() && copy.back() != '\n') copy.push_back('\n');
   mail.attach([copy](io::Writer& w) { w.write(copy); }, dir.charset_encoding() != 0);
   const std::string env_sender = bounce_address(dir, read_key(dir), work.digest, probe ? 'P' : 'W', address, now);
   mail.send(env_sender, {std::string(address)}, now);
