@@ -172,6 +172,14 @@ constexpr std::pair<std::string_view, const char*> fallback_table[] = {
     {"TXT_BOUNCE_BAD_COOKIE", "ignoring a bounce with a bad or expired cookie: <#1#>"},
     {"TXT_BOUNCE_WARNING_SENT", "warning sent to <#1#>"},
     {"TXT_BOUNCE_PROBE_SENT", "probe sent to <#1#>"},
+    // ezmlm-request, ezmlm-gate, ezmlm-limit
+    {"ERR_NOT_CLEAN", "a request may only hold letters, digits and the characters . _ + - (#5.7.0)"},
+    {"TXT_LISTS", "LISTS:"},
+    {"TXT_WHICH", "WHICH (<#1#>):"},
+    {"ERR_CHILD_TEMP", "a program run for the list failed temporarily (#4.3.0)"},
+    {"ERR_SEEK_INPUT", "unable to rewind the message"},
+    {"ERR_EXCESS_MOD", "too many messages in a short time: the list is now moderated"},
+    {"ERR_EXCESS_DEFER", "too many messages in a short time: deferring this one (#4.3.0)"},
     // ezmlm-get (digests and archive retrieval)
     {"SUB_DIGEST_ISSUE_N", "<#1#> Issue <#2#>"},
     {"SUB_RESULT_OF", "Result of:"},
