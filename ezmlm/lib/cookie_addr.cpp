@@ -173,7 +173,10 @@ std::string edit_subject(std::string_view contents, std::string_view file) {
 std::string edit_cookie(std::string_view key, std::string_view file, std::string_view contents,
                         std::time_t now) {
   std::string t = std::to_string(now);
-  return mta::cat("ed.", t, ".", file, ".", cookie(key, t, edit_subject(contents, file), '-'));
+  std::string in_address(file);
+  for (char& ch : in_address)
+    if (ch == '-') ch = '_';
+  return mta::cat("ed.", t, ".", in_address, ".", cookie(key, t, edit_subject(contents, file), '-'));
 }
 
 std::optional<CookieAddr> parse_edit(std::string_view text) {
@@ -193,6 +196,8 @@ std::optional<CookieAddr> parse_edit(std::string_view text) {
   for (char ch : file)
     if (!((ch >= 'a' && ch <= 'z') || ch == '_')) return std::nullopt;
   c.extra = std::string(file);
+  for (char& ch : c.extra)
+    if (ch == '_') ch = '-';
   text.remove_prefix(dot + 1);
   if (!is_hash(text)) return std::nullopt;
   c.hash = lower_hash(text);

@@ -96,10 +96,12 @@ CookieCheck check_confirm(std::string_view key, CookieDb db, const CookieAddr& c
 
 // The addr string the edit cookie covers: contents with NUL -> '_' + "text/<file>".
 std::string edit_subject(std::string_view contents, std::string_view file);
-// "ed.T.file.H".
+// "ed.T.file.H"; `file` is the text's name ("sub-ok"), written with '-' as
+// '_' in the address (a '-' there would end the command).
 std::string edit_cookie(std::string_view key, std::string_view file, std::string_view contents,
                         std::time_t now);
-// "ed.T.file.H"; file must be [a-z_]+ (a path can never come through).
+// "ed.T.file.H"; file must be [a-z_]+ (a path can never come through);
+// extra gets the text's name with '_' turned back into '-'.
 std::optional<CookieAddr> parse_edit(std::string_view text);
 // Checked against the file as it is now: an edit of a changed file is "forged".
 CookieCheck check_edit(std::string_view key, const CookieAddr& c, std::string_view contents,

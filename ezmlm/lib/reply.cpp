@@ -80,7 +80,11 @@ Request read_request(mta::io::Reader& in, std::string sender, unsigned long copy
       // body_start is one whole line (or a partial last line).
     } else {
       line.clear();
-      if (in.getline(line, '\n', 64 * 1024) == mta::io::Reader::Got::nothing) break;
+      try {
+        if (in.getline(line, '\n', 64 * 1024) == mta::io::Reader::Got::nothing) break;
+      } catch (const mta::io::LineTooLong&) {
+        break;  // a quote of the request, not the request: stop at a monster line
+      }
     }
     if (!line.empty() && line.back() != '\n') line += '\n';
     r.body_lines.push_back(line);

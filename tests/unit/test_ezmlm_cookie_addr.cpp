@@ -127,13 +127,14 @@ TEST_CASE("edit cookies cover the file's current contents", "[ezmlm][cookie_addr
     CHECK_FALSE(parse_edit(s));
   }
   std::string contents("hello\0there\n", 12);
-  CHECK(edit_subject(contents, "sub_ok") == "hello_there\ntext/sub_ok");
-  std::string made = edit_cookie(key, "sub_ok", contents, t0);
+  CHECK(edit_subject(contents, "sub-ok") == "hello_there\ntext/sub-ok");
+  std::string made = edit_cookie(key, "sub-ok", contents, t0);
+  CHECK(made.rfind("ed.1795536000.sub_ok.", 0) == 0);
   auto c = parse_edit(made);
   REQUIRE(c);
-  CHECK(c->extra == "sub_ok");
+  CHECK(c->extra == "sub-ok");
   CHECK(c->action == '-');
-  CHECK(c->hash == cookie(key, "1795536000", "hello_there\ntext/sub_ok", '-'));
+  CHECK(c->hash == cookie(key, "1795536000", "hello_there\ntext/sub-ok", '-'));
   CHECK(check_edit(key, *c, contents, t0 + edit_validity) == CookieCheck::ok);
   CHECK(check_edit(key, *c, contents, t0 + edit_validity + 1) == CookieCheck::expired);
   CHECK(check_edit(key, *c, "changed", t0) == CookieCheck::forged);
