@@ -192,6 +192,9 @@ constexpr std::pair<std::string_view, const char*> fallback_table[] = {
     {"ERR_NOT_ARCHIVED", "this list is not archived (#5.3.0)"},
     {"ERR_NOT_INDEXED", "this list has no subject index (#5.3.0)"},
     {"ERR_GET_CMD", "archive commands are turned off on this list (#5.7.2)"},
+    // ezmlm-moderate: the lines around the moderator's comment in a reject notice
+    {"TXT_MOD_COMMENT_START", ">>>>> comment from the moderator >>>>>"},
+    {"TXT_MOD_COMMENT_END", "<<<<< end of the comment <<<<<"},
 };
 }  // namespace
 
