@@ -143,9 +143,14 @@ std::string Signer::sign(const message::Header& header, std::string_view body_ha
   return out;
 }
 
+std::string_view first_body_bytes(const message::Header& header) {
+  if (header.blank_inserted && (header.body_start == "\r\n" || header.body_start == "\r")) return {};
+  return header.body_start;
+}
+
 std::string body_hash(const message::Header& header, io::Reader& rest, Canon canon) {
   BodyHasher body(canon);
-  body.feed(header.body_start);
+  body.feed(first_body_bytes(header));
   std::string chunk(65536, '\0');
   while (std::size_t n = rest.read(chunk.data(), chunk.size())) body.feed(std::string_view(chunk.data(), n));
   return body.finish();

@@ -57,6 +57,10 @@ std::string header_hash_input(const message::Header& header, const std::vector<s
 // The body hash of a message whose header was read from `rest`: the
 // header's body_start, then everything `rest` still holds, in one pass.
 std::string body_hash(const message::Header& header, io::Reader& rest, Canon canon);
+// The body's first bytes as read_header left them, except that a "\r\n"
+// line (the blank separator of a CR LF message, which read_header does not
+// count as blank) is the separator, not body.
+std::string_view first_body_bytes(const message::Header& header);
 
 class Signer {
  public:

@@ -140,6 +140,8 @@ std::vector<Result> verify(io::Reader& in, const KeyLookup& lookup, std::time_t 
       p.result.algorithm = std::string(algorithm_name(p.sig->algorithm));
       std::string_view raw = f->raw;
       p.field_without_b = cat(raw.substr(0, raw.find(':') + 1), p.sig->value_without_b);
+      // value() keeps the CR of a CR LF line end; it is not part of the field
+      if (!p.field_without_b.empty() && p.field_without_b.back() == '\r') p.field_without_b.pop_back();
       p.body = std::make_unique<BodyHasher>(p.sig->body_canon, p.sig->length);
     } catch (const SyntaxError& e) {
       p.sig.reset();
@@ -153,7 +155,7 @@ std::vector<Result> verify(io::Reader& in, const KeyLookup& lookup, std::time_t 
     for (auto& p : pending)
       if (p.body) p.body->feed(data);
   };
-  feed(header.body_start);
+  feed(first_body_bytes(header));
   std::string chunk(65536, '\0');
   while (std::size_t n = in.read(chunk.data(), chunk.size())) feed(std::string_view(chunk.data(), n));
 

@@ -7,9 +7,12 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <ctime>
+
 #include "mta/core/exitcodes.h"
 #include "mta/core/io.h"
 #include "mta/core/paths.h"
+#include "mta/dkim/sign.h"
 #include "mta/smtp/remote.h"
 
 int main(int argc, char** argv) {
@@ -24,7 +27,16 @@ int main(int argc, char** argv) {
           out.flush();
           return mta::exit_ok;
         }
-        mta::remote::Job job{argv[1], argv[2], {argv + 3, argv + argc}};
+        mta::remote::Job job{argv[1], argv[2], {argv + 3, argv + argc}, {}};
+        try {
+          // Signed once per run, after every change the message went through: all recipients get these bytes.
+          job.prefix = mta::dkim::sign_outbound(mta::qmail_home(), STDIN_FILENO, std::time(nullptr));
+        } catch (const mta::MailError& e) {
+          out.write(mta::cat("ZUnable to sign the message with DKIM: ", e.what(), " (#4.3.0)\n"));
+          out.put('\0');
+          out.flush();
+          return mta::exit_ok;
+        }
         mta::remote::run(mta::qmail_home(), job, STDIN_FILENO, out);
         return mta::exit_ok;
       });

@@ -310,7 +310,7 @@ class Session {
     struct stat st{};
     if (ext.size && fstat(message_fd_, &st) == 0 && S_ISREG(st.st_mode)) {
       off_t at = lseek(message_fd_, 0, SEEK_CUR);
-      off_t size = st.st_size - (at > 0 ? at : 0);
+      off_t size = st.st_size - (at > 0 ? at : 0) + static_cast<off_t>(job_.prefix.size());
       cmd += cat(" SIZE=", std::to_string(size > 0 ? size : 0));
     }
     if (ext.eightbitmime) cmd += " BODY=8BITMIME";
@@ -386,6 +386,8 @@ class Session {
   void send_body() {
     Blaster blaster;
     std::string in(65536, '\0'), out;
+    blaster.feed(job_.prefix, out);  // the DKIM-Signature fields, if any
+    s_.write(out);
     for (;;) {
       ssize_t n = read(message_fd_, in.data(), in.size());
       if (n < 0) {

@@ -31,6 +31,9 @@ struct Job {
   std::string host;
   std::string sender;
   std::vector<std::string> recipients;
+  // Header fields sent in front of the message (qmail-remote's DKIM-Signature
+  // fields, dkim(5)); LF line ends like the message.
+  std::string prefix;
 };
 
 // Delivers the message on `message_fd` (read once, from its current offset).
