@@ -9,7 +9,7 @@ add_library(ezmlm-digest STATIC
   ${CMAKE_CURRENT_LIST_DIR}/lib/digest.cpp
   ${CMAKE_CURRENT_LIST_DIR}/lib/get.cpp
   ${CMAKE_CURRENT_LIST_DIR}/lib/tstdig.cpp)
-target_link_libraries(ezmlm-digest PUBLIC ezmlm-post ezmlm-core mta-core)
+target_link_libraries(ezmlm-digest PUBLIC ezmlm-reply ezmlm-post ezmlm-core mta-core)
 set_property(GLOBAL APPEND PROPERTY LETTERSHOP_LIBS ezmlm-digest)
 
 foreach(prog get tstdig)

@@ -9,6 +9,7 @@
 #include "ezmlm/lib/digest.h"
 #include "ezmlm/lib/get_command.h"
 #include "ezmlm/lib/post_archive.h"
+#include "ezmlm/lib/reply.h"
 #include "ezmlm/lib/sender.h"
 #include "ezmlm/lib/subdb.h"
 #include "ezmlm/lib/tstdig.h"
@@ -34,7 +35,7 @@ bool exists(const ListDir& dir, std::string_view name) {
 }
 
 // What the request is, once LOCAL/DEFAULT have been read.
-struct Request {
+struct Ask {
   Kind kind = Kind::digest;
   bool from_manager = false;  // exit 99 when served
   bool from_editor = false;
@@ -43,8 +44,8 @@ struct Request {
 };
 
 // nullopt: not ours (exit 0).
-std::optional<Request> classify(const ListDir& dir, const GetOptions& options) {
-  Request req;
+std::optional<Ask> classify(const ListDir& dir, const GetOptions& options) {
+  Ask req;
   const Env& env = dir.env();
   if (!env.local || env.local->empty()) return req;  // command line: a digest
   if (!env.deflt) {
@@ -138,25 +139,14 @@ std::string copied_lines(const ListDir& dir, const mta::message::Header& request
   return out;
 }
 
-// text/bottom, then the request: Return-Path, its header, copylines lines.
-std::string bottom(const ListDir& dir, const TagValues& tags, std::string_view sender,
-                   const mta::message::Header& request, mta::io::Reader& in) {
+// text/bottom, then the request as reply.h copies it: Return-Path, its
+// header and its first copylines body lines.
+std::string bottom(const ListDir& dir, const TagValues& tags, const ezmlm::Request& request) {
   std::string out = dir.render("bottom", tags);
-  out += "Return-Path: <" + mta::address::quote(sender) + ">\n";
-  out += request.text();
-  unsigned long copylines = dir.number("copylines").value_or(0);
-  if (copylines) {
+  out += mta::cat("Return-Path: <", mta::address::quote(request.sender), ">\n", request.header.text());
+  if (!request.body_lines.empty()) {
     out += "\n";
-    std::string line = request.body_start;
-    if (!line.empty() && line.back() == '\n') line.pop_back();
-    bool first = !request.body_start.empty();
-    for (unsigned long i = 0; i < copylines; ++i) {
-      if (!first) {
-        if (in.getline(line) == mta::io::Reader::Got::nothing) break;
-      }
-      first = false;
-      out += line + "\n";
-    }
+    for (const auto& l : request.body_lines) out += l;
   }
   return out;
 }
@@ -178,7 +168,24 @@ std::string prefix_of(const ListDir& dir) {
   throw mta::TempError(text, "");
 }
 
-int run_digest(const ListDir& dir, const GetOptions& options, const Request& req, std::time_t now) {
+// What digests and replies share: texts, charset, headers kept.
+BodyPlan base_plan(const ListDir& dir, Kind kind, char format, const std::string& outlocal, const TagValues& tags) {
+  BodyPlan plan;
+  plan.kind = kind;
+  plan.format = format;
+  plan.listname = outlocal;
+  plan.charset = dir.charset_name();
+  plan.get_bad = dir.render("get-bad", tags);
+  plan.txt_administrivia = dir.message("TXT_ADMINISTRIVIA");
+  plan.txt_by = [&dir](const std::string& author) { return dir.message("TXT_BY", {author}); };
+  plan.txt_end = dir.message("TXT_END_DIGEST", {outlocal});
+  plan.digheaders = dir.lines("digheaders");
+  for (auto& h : plan.digheaders) h = mta::address::ascii_lower(h);
+  if (plan.digheaders.empty()) plan.digheaders = default_digheaders();
+  return plan;
+}
+
+int run_digest(const ListDir& dir, const GetOptions& options, const Ask& req, std::time_t now) {
   const std::string outlocal = dir.outlocal(), outhost = dir.outhost();
   const std::string diglocal = outlocal + "-digest";
   const int good = req.from_manager ? mta::exit_stop : mta::exit_ok;
@@ -201,25 +208,14 @@ int run_digest(const ListDir& dir, const GetOptions& options, const Request& req
   const char format = list_format(dir, options, req.format);
   const std::string date = mta::date::date822(now);
 
-  BodyPlan plan;
-  plan.kind = Kind::digest;
-  plan.format = format;
-  plan.listname = outlocal;
+  BodyPlan plan = base_plan(dir, Kind::digest, format, outlocal, tags);
   plan.subject = mta::cat(outlocal, " ", dir.message("SUB_DIGEST_ISSUE"), " ",
                           dir.message("SUB_DIGEST_ISSUE_N", {date, std::to_string(issue)}));
-  plan.charset = dir.charset_name();
   plan.span = span;
   auto records = load_records(dir.path(), span, prefix_of(dir));
   plan.topics = make_topics(records, format != 'n');
   plan.administrivia = dir.render("digest", tags);
-  plan.digheaders = dir.lines("digheaders");
-  for (auto& h : plan.digheaders) h = mta::address::ascii_lower(h);
-  if (plan.digheaders.empty()) plan.digheaders = default_digheaders();
-  plan.get_bad = dir.render("get-bad", tags);
   plan.txt_topics = dir.message("TXT_TOP_TOPICS", {std::to_string(span.from), std::to_string(span.to)});
-  plan.txt_administrivia = dir.message("TXT_ADMINISTRIVIA");
-  plan.txt_by = [&dir](const std::string& author) { return dir.message("TXT_BY", {author}); };
-  plan.txt_end = dir.message("TXT_END_DIGEST", {outlocal});
 
   std::string message_id;
   std::string head;
@@ -248,7 +244,7 @@ int run_digest(const ListDir& dir, const GetOptions& options, const Request& req
   return good;
 }
 
-int run_request(const ListDir& dir, const GetOptions& options, const Request& req, mta::io::Reader& in,
+int run_request(const ListDir& dir, const GetOptions& options, const Ask& req, mta::io::Reader& in,
                 std::time_t now) {
   const std::string sender = request_sender(dir);
   check_access(dir, options, sender);
@@ -257,28 +253,23 @@ int run_request(const ListDir& dir, const GetOptions& options, const Request& re
   if (num.number == 0) refuse(dir, "ERR_EMPTY_LIST");
 
   const std::string outlocal = dir.outlocal(), outhost = dir.outhost();
-  auto request = mta::message::read_header(in);
+  const ezmlm::Request request = read_request(in, sender, copylines(dir));
   const std::string dtline = mta::cat("responder for ", outlocal, "@", outhost);
-  const std::string copied = copied_lines(dir, request, dtline, false);
+  const std::string copied = copied_lines(dir, request.header, dtline, false);
+  // Automatic mail (Auto-Submitted, Precedence bulk, List-* ...) gets no answer.
+  if (auto why = loop_reason(request.header, sender); why != LoopReason::none) {
+    std::cerr << "ezmlm-get: info: not answering " << loop_reason_text(why) << "\n";
+    return mta::exit_stop;
+  }
 
   TagValues tags = dir.list_tags();
   tags.set('n', std::to_string(num.number));
   const char format = list_format(dir, options, req.format);
 
-  BodyPlan plan;
-  plan.kind = req.kind;
-  plan.format = format;
-  plan.listname = outlocal;
+  BodyPlan plan = base_plan(dir, req.kind, format, outlocal, tags);
   plan.subject = mta::cat(outlocal, " ", dir.message(req.kind == Kind::index ? "SUB_RESULT_OF" : "SUB_DIGEST_OF"),
                           " ", req.command.text);
-  plan.charset = dir.charset_name();
-  plan.get_bad = dir.render("get-bad", tags);
-  plan.txt_administrivia = dir.message("TXT_ADMINISTRIVIA");
-  plan.txt_by = [&dir](const std::string& author) { return dir.message("TXT_BY", {author}); };
-  plan.digheaders = dir.lines("digheaders");
-  for (auto& h : plan.digheaders) h = mta::address::ascii_lower(h);
-  if (plan.digheaders.empty()) plan.digheaders = default_digheaders();
-  if (!options.omitbottom) plan.administrivia = bottom(dir, tags, sender, request, in);
+  if (!options.omitbottom) plan.administrivia = bottom(dir, tags, request);
 
   std::vector<post::IndexRecord> records;
   bool bad_thread = false;
