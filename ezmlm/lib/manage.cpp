@@ -87,7 +87,8 @@ class Manager {
   }
 
   // --- replies ---
-  Reply reply(std::string to, std::string subj, std::string_view target);
+  // A reply with text/top rendered (tags: the list's, the target, `more`).
+  Reply reply(std::string to, std::string subj, std::string_view target, const TagValues& more = {});
   int send(Reply& r, const std::vector<std::string>& recipients, bool bottom = true, bool forced_bottom = false);
   std::string owner() const { return dir_.outlocal() + "-owner@" + host_; }
   // A confirmation request for `action` about `target` to `recipients`.
@@ -133,7 +134,7 @@ class Manager {
   std::unique_ptr<SubscriberStore> store_, mods_;
 };
 
-Reply Manager::reply(std::string to, std::string subj, std::string_view target) {
+Reply Manager::reply(std::string to, std::string subj, std::string_view target, const TagValues& more) {
   Reply r(dir_, std::string(prog));
   r.from = l_ + "-help@" + host_;
   r.to = std::move(to);
@@ -142,6 +143,7 @@ Reply Manager::reply(std::string to, std::string subj, std::string_view target) 
   r.verbose = opt_.verbose;
   r.tags.set('l', l_);
   if (!target.empty()) r.tags.set('A', std::string(target)).set('t', encode_target(target));
+  for (const auto& [tag, value] : more.values) r.tags.set(tag, value);
   r.trace(request_);
   r.text("top");
   return r;
@@ -168,20 +170,19 @@ int Manager::confirm(char action, std::string_view target, const std::vector<std
   const std::string local = local_part(address);
   const std::string part = local.substr(l_.size() + 1);  // "sc.T.H-box=dom"
   auto parsed = parse_confirm(part);
-  const bool to_mods = action == 't' || action == 'v';
   const bool sub = action == 's' || action == 't' || action == 'r';
   const char* subj = sub ? (action == 's' ? "SUB_USR_SUBSCRIBE" : "SUB_MOD_SUBSCRIBE")
                          : (action == 'u' ? "SUB_USR_UNSUBSCRIBE" : "SUB_MOD_UNSUBSCRIBE");
-  Reply r = reply(std::move(to), subject(subj), target);
+  TagValues tags;
+  tags.set('R', address).set('r', local).set('c', part).set('X', std::string(1, action) + "c.");
+  if (parsed) tags.set('T', parsed->time_text).set('C', parsed->hash);
+  Reply r = reply(std::move(to), subject(subj), target, tags);
   r.reply_to = address;
-  r.tags.set('R', address).set('r', local).set('c', part).set('X', std::string(1, action) + "c.");
-  if (parsed) r.tags.set('T', parsed->time_text).set('C', parsed->hash);
   if (!bad_text.empty()) r.text(bad_text);
   if (action == 's') r.text("sub-confirm");
   else if (action == 'u') r.text("unsub-confirm");
   else if (sub) r.text("mod-sub-confirm");
   else r.text("mod-unsub-confirm");
-  (void)to_mods;
   return send(r, recipients);
 }
 
@@ -417,9 +418,10 @@ int Manager::edit(const std::string& target) {
   auto contents = dir_.read("text/" + name);
   if (!contents) refuse("ERR_NOT_AVAILABLE");
   const std::string address = mta::cat(dir_.outlocal(), "-", edit_cookie(key_, name, *contents, now_), "@", host_);
-  Reply r = reply(target, subject("SUB_EDIT_DO", {name}), target);
+  TagValues tags;
+  tags.set('R', address).set('r', local_part(address));
+  Reply r = reply(target, subject("SUB_EDIT_DO", {name}), target, tags);
   r.reply_to = address;
-  r.tags.set('R', address).set('r', local_part(address));
   r.text("edit-do");
   r.raw("%%% START OF TEXT FILE\n");
   r.raw(*contents);
