@@ -237,7 +237,8 @@ int run_digest(const ListDir& dir, const GetOptions& options, const Ask& req, st
   });
   if (!result.ok()) queue_failed(dir, result);
   // Only now the digest is on its way: record it.
-  mta::io::replace_file(dir.path() / "digissue", std::to_string(issue) + "\n", 0644);
+  // "N:0", as ezmlm-idx writes it (readers take the first number).
+  mta::io::replace_file(dir.path() / "digissue", std::to_string(issue) + ":0\n", 0644);
   mta::io::replace_file(dir.path() / "dignum",
                         tstdig::format_dignum({num.number, num.size, static_cast<unsigned long>(now)}), 0644);
   std::cerr << "ezmlm-get: info: qp " << queue.qp() << "\n";

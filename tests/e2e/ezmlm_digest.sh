@@ -84,7 +84,7 @@ grep -q '^list-digest-unsubscribe@example.test.$' "$ez/qq.msg" || fail "text/dig
 grep -q '^Content-Disposition: inline; filename="list_3.eml"$' "$ez/qq.msg" || fail "no list_3.eml"
 grep -q '^X-Junk' "$ez/qq.msg" && fail "digheaders not applied"
 grep -Eq '^3:[0-9]+:[0-9]{9,}$' "$d/dignum" || fail "dignum: $(cat "$d/dignum")"
-[ "$(cat "$d/digissue")" = 1 ] || fail "digissue: $(cat "$d/digissue")"
+[ "$(cat "$d/digissue")" = 1:0 ] || fail "digissue: $(cat "$d/digissue")"
 
 # Python's email package sees a multipart/digest of three messages.
 /usr/bin/python3 - "$ez/qq.msg" <<'PY' || fail "python could not parse the digest"
@@ -120,22 +120,31 @@ hdr Subject | grep -q ' Issue 2$' || fail "issue 2: $(hdr Subject)"
 grep -q '^4:' "$d/dignum" && fail "dignum not advanced"
 grep -q '^5:' "$d/dignum" || fail "dignum: $(cat "$d/dignum")"
 
+# 225: a digestcode file of "secrets" or "secre" does not accept dig.secret.
+post 1
+for file in secrets secre; do
+  echo "$file" >"$d/digestcode"
+  dig dig.secret
+  [ $rc = 100 ] || fail "digestcode $file: exit $rc"; no_mail "digestcode $file"
+done
+echo secret >"$d/digestcode"
+
 # The command line (no LOCAL) and the editor (LOCAL, no DEFAULT): exit 0.
 post 1
 rc=0; ez ezmlm-get -fx "$d" 2>"$w/err" || rc=$?
 [ $rc = 0 ] || fail "command-line digest: exit $rc: $(cat "$w/err")"
 hdr Content-Type | grep -q '^multipart/mixed; boundary=' || fail "-fx: $(hdr Content-Type)"
-[ "$(cat "$d/digissue")" = 3 ] || fail "digissue 3"
+grep -q "^3:" "$d/digissue" || fail "digissue 3"
 post 1
 rc=0; LOCAL=list SENDER=poster@example.org ez ezmlm-get "$d" 2>"$w/err" </dev/null || rc=$?
 [ $rc = 0 ] || fail "editor digest: exit $rc: $(cat "$w/err")"
-[ "$(cat "$d/digissue")" = 4 ] || fail "digissue 4"
+grep -q "^4:" "$d/digissue" || fail "digissue 4"
 [ "$(grep -c '^Content-Type: message/rfc822$' "$ez/qq.msg")" = 1 ] || fail "editor digest: one message"
 
 # -fv keeps whole messages, -fn has no TOC, digformat r applies by default.
 post 1
 ez ezmlm-get -fv "$d" 2>/dev/null || fail "-fv"
-grep -q '^X-Junk: 8$' "$ez/qq.msg" || fail "-fv dropped headers"
+grep -q "^X-Junk: $n$" "$ez/qq.msg" || fail "-fv dropped headers"
 post 1
 ez ezmlm-get -fn "$d" 2>/dev/null || fail "-fn"
 grep -q '^Topics' "$ez/qq.msg" && fail "-fn has a TOC"

@@ -60,7 +60,7 @@ assert subjects == ["[team] post number %d" % i for i in range(1, 6)] or \
        subjects == ["post number %d" % i for i in range(1, 6)], subjects
 PY
 grep -Eq '^5:[0-9]+:[0-9]+$' "$l/dignum" || fail "dignum: $(cat "$l/dignum" 2>&1)"
-[ "$(cat "$l/digissue")" = 1 ] || fail "digissue"
+[ "$(cat "$l/digissue")" = 1:0 ] || fail "digissue: $(cat "$l/digissue")"
 
 # Nothing new: the command line sends nothing.
 "$LETTERSHOP_BIN/ezmlm-get" "$l" 2>"$dir/get.err" || fail "ezmlm-get: $(cat "$dir/get.err")"
