@@ -87,7 +87,8 @@ std::string log_safe(std::string_view s, std::size_t max) {
 
 unsigned long parse_number(std::string_view s, bool& ok) {
   unsigned long n = 0;
-  ok = !s.empty() && s.size() <= 19;
+  ok = !s.empty() && s.size() <= 19;  // 19 digits always fit 64 bits
+  if (!ok) return 0;
   for (char c : s) {
     if (c < '0' || c > '9') ok = false;
     else n = n * 10 + static_cast<unsigned long>(c - '0');
@@ -120,16 +121,18 @@ ReturnAddress parse_return(std::string_view d) {
   std::size_t dash = d.find('-');
   if (dash == std::string_view::npos) return r;
   bool ok = false;
-  r.msgnum = parse_number(d.substr(0, dash), ok);
+  unsigned long msgnum = parse_number(d.substr(0, dash), ok);
   if (!ok) return r;
   std::string_view box = d.substr(dash + 1);
   if (box.empty()) {
     r.kind = Kind::bare;
+    r.msgnum = msgnum;
     return r;
   }
   std::size_t eq = box.rfind('=');
   if (eq == std::string_view::npos || eq == 0 || eq + 1 == box.size()) return r;
   r.kind = Kind::verp;
+  r.msgnum = msgnum;
   r.box = decode_target(box);
   return r;
 }
