@@ -72,6 +72,9 @@ std::optional<Ask> classify(const ListDir& dir, const GetOptions& options) {
     default: return std::nullopt;
   }
   req.format = req.command.format;
+  // The action goes into the Subject: no control characters from outside.
+  for (char& c : req.command.text)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
   return req;
 }
 
@@ -80,7 +83,10 @@ std::string request_sender(const ListDir& dir) {
   const Env& env = dir.env();
   if (!env.local || env.local->empty()) return {};
   std::string sender = checked_sender(dir);
-  if (sender.find('@') == std::string::npos) refuse(dir, "ERR_ANONYMOUS");
+  // The sender becomes a To: field and a recipient: it must hold an '@'
+  // and no line break.
+  if (sender.find('@') == std::string::npos || sender.find_first_of("\r\n") != std::string::npos)
+    refuse(dir, "ERR_ANONYMOUS");
   return sender;
 }
 

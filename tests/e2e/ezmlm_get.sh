@@ -168,6 +168,11 @@ get get.1 ""
 [ $rc = 100 ] || fail "bounce sender: exit $rc"; no_mail bounce
 get get.1 nobody
 [ $rc = 100 ] || fail "sender without @: exit $rc"; no_mail anonymous
+get get.1 $'sub@example.org\nX-Evil: yes'
+[ $rc = 100 ] || fail "sender with a line break: exit $rc"; no_mail "line break"
+get $'get.1\x01x'
+[ $rc = 99 ] || fail "control character in the action: exit $rc"
+hdr Subject | grep -qx 'list Digest of: get.1?x' || fail "control character reached the Subject: $(hdr Subject | od -c | head -2)"
 
 # Not archived: 100.
 rm "$d/archived"
