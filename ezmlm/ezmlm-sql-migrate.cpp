@@ -54,7 +54,7 @@ int migrate(int argc, char** argv) {
   auto cl = ezmlm::parse_command_line(argc, argv, "vVS:");
   if (cl.operands.size() != 2) throw mta::UsageError("");
   const std::string& way = cl.operands[1];
-  if (way != "to-sql" && way != "to-std") throw mta::UsageError("the direction is to-sql or to-std");
+  if (way != "to-sql" && way != "to-std") throw mta::UsageError("");
   ezmlm::ListDir dir(cl.operands[0]);
   ezmlm::StoreOptions std_opts, sql_opts;
   std_opts.force_std = true;

@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <charconv>
 #include <exception>
 #include <map>
@@ -126,6 +127,21 @@ class SqlStore : public SubscriberStore {
     return changed;
   }
 
+  // Checked first, then one transaction: a bad address or a database
+  // failure leaves the db as it was, as the std store's batch does.
+  std::size_t add_batch(const std::vector<Subscription>& subs, std::string_view tag) override {
+    for (const auto& s : subs) {
+      check_address(s.address, &dir_);
+      too_long(s.address);
+    }
+    return in_transaction(subs, [&](const Subscription& s) { return add(s.address, tag, s.comment); });
+  }
+
+  std::size_t remove_batch(const std::vector<Subscription>& subs, std::string_view tag) override {
+    for (const auto& s : subs) check_address(s.address, &dir_, false);
+    return in_transaction(subs, [&](const Subscription& s) { return remove(s.address, tag, s.comment); });
+  }
+
   void for_each(const std::function<bool(std::string_view)>& f) override {
     struct Ctx {
       const std::function<bool(std::string_view)>* f;
@@ -150,6 +166,27 @@ class SqlStore : public SubscriberStore {
   void destroy() override { check(api_.destroy(conn_, err_, sizeof err_)); }
 
  private:
+  template <typename F>
+  std::size_t in_transaction(const std::vector<Subscription>& subs, F one) {
+    if (subs.empty()) return 0;
+    check(api_.begin(conn_, err_, sizeof err_));
+    std::size_t n = 0;
+    deferred_log_ = true;
+    try {
+      for (const auto& s : subs) n += one(s) ? 1 : 0;
+      check(api_.end(conn_, 1, err_, sizeof err_));
+    } catch (...) {
+      deferred_log_ = false;
+      pending_log_.clear();
+      char ignored[256];
+      api_.end(conn_, 0, ignored, sizeof ignored);
+      throw;
+    }
+    deferred_log_ = false;
+    flush_log();
+    return n;
+  }
+
   [[noreturn]] void fail() { throw mta::TempError(err_[0] ? err_ : "SQL: unknown error"); }
   bool check(int rc) {
     if (rc < 0) fail();
@@ -167,11 +204,22 @@ class SqlStore : public SubscriberStore {
   }
   // The Log file is informational: the database already holds the change,
   // so a Log that cannot be written (no db directory) is not a failure.
+  // In a batch the lines wait for the commit (one append, and nothing
+  // logged for a batch that was rolled back).
   void log(char sign, std::string_view tag, const std::string& address, std::string_view comment) {
+    if (pending_log_.empty() || pending_sign_ != sign || pending_tag_ != tag) flush_log();
+    pending_sign_ = sign;
+    pending_tag_ = std::string(tag);
+    pending_log_.emplace_back(address, std::string(comment));
+    if (!deferred_log_) flush_log();
+  }
+  void flush_log() {
+    if (pending_log_.empty()) return;
     try {
-      append_log(base_, clock_ ? clock_() : std::time(nullptr), sign, tag, {{address, std::string(comment)}});
+      append_log(base_, clock_ ? clock_() : std::time(nullptr), pending_sign_, pending_tag_, pending_log_);
     } catch (const mta::MailError&) {
     }
+    pending_log_.clear();
   }
 
   const ListDir& dir_;
@@ -182,6 +230,10 @@ class SqlStore : public SubscriberStore {
   int forced_ = -1;
   bool message_tables_ = false;
   char err_[512] = {};
+  bool deferred_log_ = false;
+  char pending_sign_ = '+';
+  std::string pending_tag_;
+  std::vector<std::pair<std::string, std::string>> pending_log_;
 };
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include <mysql_driver.h>
 
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -37,8 +38,13 @@ struct Conn {
   ezsql_params p;
   std::string host, user, password, database, table;
   std::unique_ptr<sql::Connection> db;
+  // Prepared once per connection: a batch of 100,000 addresses would
+  // otherwise pay a prepare round trip per statement.
+  std::map<std::string, std::unique_ptr<sql::PreparedStatement>> prepared;
+  bool in_transaction = false;
 
   void connect() {
+    prepared.clear();
     db.reset();
     sql::ConnectOptionsMap o;
     if (!host.empty() && host[0] == '/') {
@@ -60,19 +66,22 @@ struct Conn {
 
   std::string t(const char* suffix = "") const { return "`" + table + suffix + "`"; }
 
-  std::unique_ptr<sql::PreparedStatement> prepare(const std::string& q) {
-    return std::unique_ptr<sql::PreparedStatement>(db->prepareStatement(q));
+  sql::PreparedStatement& prepare(const std::string& q) {
+    auto& slot = prepared[q];
+    if (!slot) slot.reset(db->prepareStatement(q));
+    slot->clearParameters();
+    return *slot;
   }
 
   // tai explicitly: servers with explicit_defaults_for_timestamp (MariaDB
   // 10.10+, MySQL 8) no longer fill the first TIMESTAMP column themselves.
   void log(const char* address, const char* fromline, char edir, const char* etype) {
-    auto st = prepare("INSERT INTO " + t("_slog") + " (tai,address,fromline,edir,etype) VALUES (NOW(),?,?,?,?)");
-    st->setString(1, address);
-    st->setString(2, std::string(fromline).substr(0, 255));
-    st->setString(3, std::string(1, edir));
-    st->setString(4, std::string(etype).substr(0, 1));
-    st->executeUpdate();
+    auto& st = prepare("INSERT INTO " + t("_slog") + " (tai,address,fromline,edir,etype) VALUES (NOW(),?,?,?,?)");
+    st.setString(1, address);
+    st.setString(2, std::string(fromline).substr(0, 255));
+    st.setString(3, std::string(1, edir));
+    st.setString(4, std::string(etype).substr(0, 1));
+    st.executeUpdate();
   }
 };
 
@@ -98,7 +107,9 @@ int guarded(Conn* c, char* err, size_t errlen, F f, const bool* retry = nullptr)
       if (!c->db || c->db->isClosed()) c->connect();
       return f();
     } catch (const sql::SQLException& e) {
-      if (!connection_lost(e) || (retry && !*retry)) throw;
+      // Inside a transaction the earlier statements died with the
+      // connection: the caller must repeat the whole batch.
+      if (!connection_lost(e) || (retry && !*retry) || c->in_transaction) throw;
       c->connect();
       return f();
     }
@@ -141,9 +152,9 @@ void sql_close(void* conn) {
 int sql_contains(void* conn, const char* pattern, char* err, size_t errlen) {
   auto* c = static_cast<Conn*>(conn);
   return guarded(c, err, errlen, [&] {
-    auto st = c->prepare("SELECT address FROM " + c->t() + " WHERE address LIKE ? LIMIT 1");
-    st->setString(1, pattern);
-    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+    auto& st = c->prepare("SELECT address FROM " + c->t() + " WHERE address LIKE ? LIMIT 1");
+    st.setString(1, pattern);
+    std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
     return rs->next() ? 1 : 0;
   });
 }
@@ -152,14 +163,15 @@ int sql_add(void* conn, const char* address, int hash, const char* fromline, con
             size_t errlen) {
   auto* c = static_cast<Conn*>(conn);
   return guarded(c, err, errlen, [&] {
-    auto st = c->prepare("SELECT address FROM " + c->t() + " WHERE address=? LIMIT 1");
-    st->setString(1, address);
-    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+    auto& st = c->prepare("SELECT address FROM " + c->t() + " WHERE address=? LIMIT 1");
+    st.setString(1, address);
+    std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
     if (rs->next()) return 0;
-    auto ins = c->prepare("INSERT INTO " + c->t() + " (hash,address) VALUES (?,?)");
-    ins->setInt(1, hash);
-    ins->setString(2, address);
-    ins->executeUpdate();
+    rs.reset();
+    auto& ins = c->prepare("INSERT INTO " + c->t() + " (hash,address) VALUES (?,?)");
+    ins.setInt(1, hash);
+    ins.setString(2, address);
+    ins.executeUpdate();
     c->log(address, fromline, '+', etype);
     return 1;
   });
@@ -169,11 +181,11 @@ int sql_remove(void* conn, const char* address, int hash, const char* fromline, 
                size_t errlen) {
   auto* c = static_cast<Conn*>(conn);
   return guarded(c, err, errlen, [&] {
-    std::unique_ptr<sql::PreparedStatement> st;
+    sql::PreparedStatement* st;
     if (hash < 0) {
-      st = c->prepare("DELETE FROM " + c->t() + " WHERE address=? AND hash BETWEEN 0 AND 52");
+      st = &c->prepare("DELETE FROM " + c->t() + " WHERE address=? AND hash BETWEEN 0 AND 52");
     } else {
-      st = c->prepare("DELETE FROM " + c->t() + " WHERE address=? AND hash=?");
+      st = &c->prepare("DELETE FROM " + c->t() + " WHERE address=? AND hash=?");
       st->setInt(2, hash);
     }
     st->setString(1, address);
@@ -192,10 +204,10 @@ int sql_for_each(void* conn, int lo, int hi, ezsql_row_fn fn, void* ctx, char* e
   return guarded(
       c, err, errlen,
       [&] {
-        auto st = c->prepare("SELECT address FROM " + c->t() + " WHERE hash=?");
+        auto& st = c->prepare("SELECT address FROM " + c->t() + " WHERE hash=?");
         for (int h = lo; h <= hi; ++h) {
-          st->setInt(1, h);
-          std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+          st.setInt(1, h);
+          std::unique_ptr<sql::ResultSet> rs(st.executeQuery());
           while (rs->next()) {
             std::string a = rs->getString(1);
             nothing_sent = false;
@@ -205,6 +217,29 @@ int sql_for_each(void* conn, int lo, int hi, ezsql_row_fn fn, void* ctx, char* e
         return 0;
       },
       &nothing_sent);
+}
+
+// A batch is one transaction: all of it or none, and one commit instead
+// of one per address.
+int sql_begin(void* conn, char* err, size_t errlen) {
+  auto* c = static_cast<Conn*>(conn);
+  return guarded(c, err, errlen, [&] {
+    c->db->setAutoCommit(false);
+    c->in_transaction = true;
+    return 0;
+  });
+}
+
+int sql_end(void* conn, int commit, char* err, size_t errlen) {
+  auto* c = static_cast<Conn*>(conn);
+  int rc = guarded(c, err, errlen, [&] {
+    if (commit) c->db->commit();
+    else c->db->rollback();
+    c->db->setAutoCommit(true);
+    return 0;
+  });
+  c->in_transaction = false;
+  return rc;
 }
 
 int sql_create(void* conn, int message_tables, char* err, size_t errlen) {
@@ -241,8 +276,8 @@ int sql_destroy(void* conn, char* err, size_t errlen) {
   });
 }
 
-const ezsql_api api = {ezsql_abi_version, sql_open,   sql_close,  sql_contains, sql_add,
-                       sql_remove,        sql_for_each, sql_create, sql_destroy};
+const ezsql_api api = {ezsql_abi_version, sql_open,   sql_close,   sql_contains, sql_add,   sql_remove,
+                       sql_for_each,      sql_create, sql_destroy, sql_begin,    sql_end};
 
 }  // namespace
 

@@ -56,6 +56,10 @@ struct ezsql_api {
   // _mlog with message_tables); DROP TABLE IF EXISTS for all four.
   int (*create)(void* conn, int message_tables, char* err, size_t errlen);
   int (*destroy)(void* conn, char* err, size_t errlen);
+  // A transaction around a batch; end commits (commit != 0) or rolls back.
+  // A lost connection inside one is not retried: the batch fails whole.
+  int (*begin)(void* conn, char* err, size_t errlen);
+  int (*end)(void* conn, int commit, char* err, size_t errlen);
 };
 
 // The one symbol a plugin exports.
