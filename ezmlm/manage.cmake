@@ -13,6 +13,7 @@ set_property(GLOBAL APPEND PROPERTY LETTERSHOP_LIBS ezmlm-reply)
 add_library(ezmlm-manage-lib STATIC
   ${CMAKE_CURRENT_LIST_DIR}/lib/manage_command.cpp
   ${CMAKE_CURRENT_LIST_DIR}/lib/manage_limit.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/lib/manage_from.cpp
   ${CMAKE_CURRENT_LIST_DIR}/lib/manage.cpp)
 target_link_libraries(ezmlm-manage-lib PUBLIC ezmlm-reply ezmlm-post ezmlm-core autorespond-lib mta-core)
 set_property(GLOBAL APPEND PROPERTY LETTERSHOP_LIBS ezmlm-manage-lib)

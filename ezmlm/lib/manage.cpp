@@ -10,6 +10,7 @@
 #include "ezmlm/lib/cookie.h"
 #include "ezmlm/lib/cookie_addr.h"
 #include "ezmlm/lib/manage_command.h"
+#include "ezmlm/lib/manage_from.h"
 #include "ezmlm/lib/manage_limit.h"
 #include "ezmlm/lib/post_mime.h"
 #include "ezmlm/lib/reply.h"
@@ -101,6 +102,7 @@ class Manager {
   int subscribe(const std::string& target);
   int unsubscribe(const std::string& target);
   int sub_confirm(const std::string& target);
+  int to_moderators(const std::string& target);
   int mod_sub_confirm(const std::string& target);
   int unsub_confirm(const std::string& target);
   int mod_unsub_confirm(const std::string& target);
@@ -237,15 +239,19 @@ int Manager::subscribe(const std::string& target) {
   if (store().contains(target)) return nop(target, true, "SUB_SUBSCRIBE_NOP", target);
   if (is_mod(sender_) && remote_) return confirm('r', target, {sender_}, sender_, "");
   if (opt_.sub_confirm) return confirm('s', target, {target}, target, "");
-  if (modsub_) return confirm('t', target, moderators(), dir_.outlocal() + "-moderators@" + host_, "");
+  if (modsub_) return to_moderators(target);
   store().add(target, "", from_comment());
   return welcome(target, false);
 }
 
+int Manager::to_moderators(const std::string& target) {
+  if (opt_.store_from) remember_from(dir_, target, from_comment(), now_);
+  return confirm('t', target, moderators(), dir_.outlocal() + "-moderators@" + host_, "");
+}
+
 int Manager::sub_confirm(const std::string& target) {
   // Valid: the target itself confirmed.
-  if (modsub_ && !(is_mod(sender_) && iequals(sender_, target)))
-    return confirm('t', target, moderators(), dir_.outlocal() + "-moderators@" + host_, "");
+  if (modsub_ && !(is_mod(sender_) && iequals(sender_, target))) return to_moderators(target);
   check_address(target, &dir_, true);
   if (!store().add(target, "", from_comment())) return nop(target, true, "SUB_SUBSCRIBE_NOP", target);
   return welcome(target, false);
@@ -253,7 +259,10 @@ int Manager::sub_confirm(const std::string& target) {
 
 int Manager::mod_sub_confirm(const std::string& target) {
   check_address(target, &dir_, true);
-  bool added = store().add(target, cmd_.verb == Verb::rc ? "mod" : "", from_comment());
+  // The Log names the subscriber's From line (kept when the request went to
+  // the moderators), never the moderator's.
+  bool added = store().add(target, cmd_.verb == Verb::rc ? "mod" : "",
+                           opt_.store_from ? recall_from(dir_, target, now_) : "");
   if (!added) {
     if (cmd_.verb == Verb::tc) return 0;  // another moderator was quicker
     info(target + " was already subscribed");

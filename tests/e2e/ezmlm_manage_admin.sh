@@ -78,7 +78,11 @@ env_is "Flist-digest-return-@example.test|Tmod@example.org||"
 tc=$(hdr Reply-To)
 [[ "$tc" =~ ^list-digest-tc\.[0-9]+\.[a-p]{20}-user=example\.org@example\.test$ ]] || fail "tc address $tc"
 [ -z "$(ez ezmlm-list "$d" digest)" ] || fail "subscribed before the moderator agreed"
+cp "$w/req" "$w/req.user"
+printf 'From: The Moderator <mod@example.org>\nSubject: ok\n\n' >"$w/req"
 SENDER=mod@example.org manage "$(local_of "$tc")"
+cp "$w/req.user" "$w/req"
+grep -Eq '^[0-9]+ \+ user@example.org <user@example.org>$' "$d/digest/Log" || fail "tc Log: $(cat "$d/digest/Log")"
 [ "$(hdr To)" = "user@example.org" ] || fail "welcome To $(hdr To)"
 [ "$(hdr Subject)" = "WELCOME to list-digest@example.test" ] || fail "welcome subject"
 body_has "The address was subscribed on a moderator's request."
@@ -100,6 +104,14 @@ SENDER=mod@example.org manage "$(local_of "$vc")"
 [ "$(hdr Subject)" = "GOODBYE from list@example.test" ] || fail "vc goodbye"
 [ -z "$(ez ezmlm-list "$d")" ] || fail "vc did not remove"
 rm "$d/modsub"
+
+# -Q: the owner gets a copy of a failed unsubscription; -QQ of every change.
+manage unsubscribe-nobody=example.org -Q -U
+env_is "Flist-return-@example.test|Tnobody@example.org|Tlist-owner@example.test||"
+manage subscribe-q=example.org -QQ -S
+env_is "Flist-return-@example.test|Tq@example.org|Tlist-owner@example.test||"
+manage subscribe-q2=example.org -Q -S
+env_is "Flist-return-@example.test|Tq2@example.org||"
 
 # 160: get.1 returns message 1; -C refuses.
 mkdir -p "$d/archive/0"
