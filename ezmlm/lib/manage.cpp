@@ -579,6 +579,13 @@ int Manager::run() {
   if (cmd_.db == CookieDb::deny && !(remote_ && is_mod(sender_))) refuse("ERR_NOT_ALLOWED");
 
   const std::string target = cmd_.target.value_or(sender_);
+  // A target that goes into a header or a db must be an address: no line
+  // breaks (header injection), an '@', at most 400 bytes. help only asks
+  // whether its target is a moderator, so "help-anything" stays help.
+  if (cmd_.verb != Verb::help) {
+    check_address(target, &dir_, false);
+    if (cmd_.cookie && !cmd_.cookie->target.empty()) check_address(cmd_.cookie->target, &dir_, false);
+  }
   switch (cmd_.verb) {
     case Verb::subscribe: return subscribe(target);
     case Verb::unsubscribe: return unsubscribe(target);

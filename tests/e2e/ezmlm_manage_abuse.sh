@@ -126,6 +126,14 @@ DEFAULT='subscribe-no_at_sign' expect_exit ezmlm-manage 100 \
   "ezmlm-manage: fatal: the address has no '@': no_at_sign (#5.1.3)" "$d" <"$w/req"
 long=$(printf 'a%.0s' $(seq 1 300))
 DEFAULT="subscribe-$long=example.org" SENDER=x@example.org ez ezmlm-manage "$d" <"$w/req" 2>"$w/err" && fail "long address accepted"
+# A target with a line break never reaches a header (unsubscribe answers a
+# stranger, so it would otherwise be a header injection).
+rm -f "$ez/qq.msg"
+rc=0
+DEFAULT="$(printf 'unsubscribe-x=y.org\nBcc: z@example.org')" SENDER=x@example.org ez ezmlm-manage "$d" <"$w/req" 2>"$w/err" || rc=$?
+[ "$rc" = 100 ] || fail "line break in target: exit $rc"
+grep -q 'line break' "$w/err" || fail "line break in target: $(cat "$w/err")"
+[ ! -e "$ez/qq.msg" ] || fail "line break in target: mail sent"
 # A queue failure is temporary and changes nothing.
 fake_qmail_queue 81
 DEFAULT=subscribe-tmp=example.org SENDER=x@example.org ez ezmlm-manage -S "$d" <"$w/req" 2>"$w/err" && fail "queue failure ignored"
