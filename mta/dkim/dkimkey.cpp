@@ -3,7 +3,8 @@
 // dkimkey [-t rsa|ed25519] [-f] [-o file] domain selector: the private key
 // goes to QMAILHOME/control/dkim/DOMAIN/SELECTOR.rsa (or .ed25519), or to
 // -o file, with mode 0600, written to a temporary name, fsynced and renamed
-// (never half a key in place); an existing key is kept unless -f. The TXT
+// (never half a key in place), and given to qmailr when run as root (the
+// signer, qmail-remote, runs as qmailr); an existing key is kept unless -f. The TXT
 // record for SELECTOR._domainkey.DOMAIN goes to stdout in zone-file form,
 // split into strings of at most 255 bytes (RFC 1035 character-strings).
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "mta/core/accounts.h"
 #include "mta/core/cli.h"
 #include "mta/core/exitcodes.h"
 #include "mta/core/io.h"
@@ -68,6 +70,11 @@ int main(int argc, char** argv) {
         if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
         if (ec) throw mta::TempError(mta::cat("unable to create ", file.parent_path().string(), ": ", ec.message()));
         mta::io::replace_file(file, key.to_pem(), 0600);
+        // qmail-remote runs as qmailr and must read the key; nobody else may.
+        if (!args.vars.count("output") && ::geteuid() == 0) {
+          if (auto qmailr = mta::accounts::lookup(mta::qmail_home(), "qmailr"))
+            if (::chown(file.c_str(), qmailr->uid, qmailr->gid) != 0) mta::throw_errno(mta::cat("unable to chown ", file.string()));
+        }
 
         std::string record = mta::cat("v=DKIM1; k=", type, "; p=", key.public_record_value());
         std::cout << selector << "._domainkey." << domain << ". IN TXT ( " << txt_strings(record) << " )\n";

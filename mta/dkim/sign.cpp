@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <system_error>
 
 #include "mta/core/address.h"
@@ -251,11 +252,17 @@ std::string sign_outbound(const Home& home, int fd, std::time_t now) {
   if (!std::filesystem::is_directory(dir, ec)) return {};  // no DKIM configured: not a byte read
   off_t start = rewindable_offset(fd);
   io::Reader in(fd);
-  message::Header header = message::read_header(in);
   std::string fields;
-  std::vector<SigningKey> keys = load_keys(dir, from_domain(header));
+  std::optional<message::Header> header;
+  try {
+    header = message::read_header(in);
+  } catch (const message::HeaderTooLong&) {
+    // Over 64 MB of header: nothing a receiver would check; send it as it is.
+  }
+  std::vector<SigningKey> keys;
+  if (header) keys = load_keys(dir, from_domain(*header));
   if (!keys.empty()) {
-    fields = Signer(std::move(keys)).sign(header, body_hash(header, in, Canon::relaxed), now);
+    fields = Signer(std::move(keys)).sign(*header, body_hash(*header, in, Canon::relaxed), now);
   }
   if (::lseek(fd, start, SEEK_SET) < 0) throw_errno("unable to rewind the message");
   return fields;

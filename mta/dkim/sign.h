@@ -111,7 +111,8 @@ off_t rewindable_offset(int fd);
 // its From: domain. Afterwards fd is back at that offset; a descriptor that
 // cannot seek (a pipe, by hand) is first copied to an unlinked temporary
 // file that takes its place (dup2). Throws TempError when a key or the
-// message cannot be read.
+// message cannot be read. A header too long for read_header (64 MB) is
+// sent unsigned.
 std::string sign_outbound(const Home& home, int fd, std::time_t now);
 
 }  // namespace mta::dkim
