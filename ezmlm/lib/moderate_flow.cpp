@@ -12,6 +12,7 @@
 
 #include "ezmlm/lib/cookie_addr.h"
 #include "ezmlm/lib/moderate_comment.h"
+#include "ezmlm/lib/options.h"
 #include "ezmlm/lib/reply.h"
 #include "ezmlm/lib/sender.h"
 #include "ezmlm/lib/subdb.h"
@@ -30,6 +31,19 @@ std::string list_address(const ListDir& dir) { return mta::cat(dir.outlocal(), "
 
 std::string subject_for(const ListDir& dir, std::string_view entry) {
   return mta::cat(dir.message(entry), " ", list_address(dir));
+}
+
+// A reply of this queue's kind: no List-Help/Post/Subscribe lines, no
+// responder Delivered-To and no copied trace (ezmlm.md 6.1's header set).
+Reply bare_reply(const ListDir& dir, std::string prog, std::string from, std::string to, std::string_view subject_entry) {
+  Reply reply(dir, std::move(prog));
+  reply.list_headers = false;
+  reply.responder_line = false;
+  reply.copy_trace = false;
+  reply.from = std::move(from);
+  reply.to = std::move(to);
+  reply.subject = subject_for(dir, subject_entry);
+  return reply;
 }
 
 // "<l>-<verb>-T.PID.H@host".
@@ -117,33 +131,23 @@ pid_t store_post(const ListDir& dir, const StoreOptions& options, mta::io::Reade
   for (std::size_t n; (n = in.read(buf, sizeof buf)) > 0;) out.write(std::string_view(buf, n));
   file.commit();
 
-  Reply reply(dir, "ezmlm-store");
-  reply.list_headers = false;
-  reply.responder_line = false;
-  reply.copy_trace = false;
+  const std::string yes = action_address(dir, key, confirm ? "confirm" : "accept", file.name());
+  const std::string no = action_address(dir, key, confirm ? "discard" : "reject", file.name());
+  Reply reply = confirm ? bare_reply(dir, "ezmlm-store", mta::cat(dir.outlocal(), "-owner@", dir.outhost()),
+                                     mta::cat("<", sender, ">"), "SUB_CONFIRM_POST")
+                        : bare_reply(dir, "ezmlm-store", no,
+                                     mta::cat("<", dir.outlocal(), "-moderators@", dir.outhost(), ">"), "SUB_MODERATE");
+  reply.reply_to = yes;
+  reply.tags.set('A', yes).set('R', no);
   std::string envelope_sender;
   std::vector<std::string> recipients;
   if (confirm) {
-    const std::string yes = action_address(dir, key, "confirm", file.name());
-    const std::string no = action_address(dir, key, "discard", file.name());
-    reply.from = mta::cat(dir.outlocal(), "-owner@", dir.outhost());
-    reply.reply_to = yes;
-    reply.to = mta::cat("<", sender, ">");
-    reply.subject = subject_for(dir, "SUB_CONFIRM_POST");
-    reply.tags.set('A', yes).set('R', no);
     reply.text("post-confirm");
     envelope_sender = no;  // a bounce of the request discards the post
     recipients = {sender};
   } else {
-    const std::string yes = action_address(dir, key, "accept", file.name());
-    const std::string no = action_address(dir, key, "reject", file.name());
-    reply.from = no;
-    reply.reply_to = yes;
-    reply.to = mta::cat("<", dir.outlocal(), "-moderators@", dir.outhost(), ">");
     if (dir.flag('r') && !is_moderator && !sender.empty())
       reply.extra.emplace_back("Cc", confirm_address(dir, key, CookieDb::allow, 't', sender, now));
-    reply.subject = subject_for(dir, "SUB_MODERATE");
-    reply.tags.set('A', yes).set('R', no);
     reply.text("mod-request");
     envelope_sender = return_address(dir);
     if (is_moderator)
@@ -232,14 +236,9 @@ namespace {
 // moderator's comment, the post.
 pid_t send_reject_notice(const ListDir& dir, const fs::path& post, const std::string& poster,
                          const std::optional<std::string>& comment, const ActionOptions& options, std::time_t now) {
-  Reply reply(dir, "ezmlm-moderate");
-  reply.list_headers = false;
-  reply.responder_line = false;
-  reply.copy_trace = false;
-  reply.from = mta::cat(dir.outlocal(), "-owner@", dir.outhost());
-  reply.to = poster;
+  Reply reply = bare_reply(dir, "ezmlm-moderate", mta::cat(dir.outlocal(), "-owner@", dir.outhost()), poster,
+                           "SUB_RETURNED_POST");
   reply.reply_to = options.reply_to;
-  reply.subject = subject_for(dir, "SUB_RETURNED_POST");
   reply.text("top");
   reply.text("mod-reject");
   if (comment) reply.raw(mta::cat("\n", dir.message("TXT_MOD_COMMENT_START"), "\n", *comment,
@@ -338,6 +337,32 @@ std::string act(const ListDir& dir, const ActionRequest& request, const ActionOp
   return confirm_unconfirmed(dir, request, options);
 }
 
+int action_main(int argc, char** argv, std::string_view prog, const std::vector<Verb>& verbs) {
+  auto cl = parse_command_line(argc, argv, "cCmMrRt:T:vV", prog);
+  if (cl.operands.empty()) throw mta::UsageError("");
+  ListDir dir(cl.operands[0]);
+  std::string sender = checked_sender(dir);
+  if (sender.find('@') == std::string::npos) throw mta::PermError(dir.message("ERR_ANONYMOUS"), "");
+
+  ActionOptions options;
+  std::vector<std::string> send_options;
+  for (const auto& o : cl.options) {
+    if (o.letter == 'c' || o.letter == 'C' || o.letter == 'r' || o.letter == 'R')
+      send_options.push_back(std::string("-") + o.letter);
+    if (o.letter == 'm') options.mime = true;
+    if (o.letter == 'M') options.mime = false;
+    if (o.letter == 't' || o.letter == 'T') options.reply_to = o.value;
+  }
+  std::vector<std::string> given(cl.operands.begin() + 1, cl.operands.end());
+  options.command = accept_command(dir, given, send_options);
+
+  auto request = parse_action(dir, verbs);
+  mta::io::Reader in(0);
+  std::string info = act(dir, request, options, in, std::time(nullptr));
+  if (!info.empty()) std::cerr << prog << ": info: " << info << "\n";
+  return 0;
+}
+
 // ---------------------------------------------------------------- clean ---
 
 namespace {
@@ -367,13 +392,8 @@ std::vector<Entry> entries_of(const fs::path& path) {
 
 pid_t send_timeout_notice(const ListDir& dir, const fs::path& post, const std::string& poster, bool mime,
                           std::time_t now) {
-  Reply reply(dir, "ezmlm-clean");
-  reply.list_headers = false;
-  reply.responder_line = false;
-  reply.copy_trace = false;
-  reply.from = mta::cat(dir.outlocal(), "-help@", dir.outhost());
-  reply.to = poster;
-  reply.subject = subject_for(dir, "SUB_RETURNED_POST");
+  Reply reply = bare_reply(dir, "ezmlm-clean", mta::cat(dir.outlocal(), "-help@", dir.outhost()), poster,
+                           "SUB_RETURNED_POST");
   reply.text("top");
   reply.text("mod-timeout");
   reply.attach([post](mta::io::Writer& w) { copy_file(w, post, false); }, mime);

@@ -40,6 +40,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ezmlm/lib/listdir.h"
@@ -87,6 +88,13 @@ struct ActionOptions {
 // comment). Returns an info line for stderr ("" when the command printed its own).
 std::string act(const ListDir& dir, const ActionRequest& request, const ActionOptions& options,
                 mta::io::Reader& reply, std::time_t now);
+
+// The whole run of ezmlm-moderate and ezmlm-confirm (they differ only in
+// their verbs): options -cCrR (for ezmlm-send), -mM and -t (reject notices),
+// SENDER checked (bounces and addresses without '@' refused), the command
+// from the operands after DIR, the action parsed and carried out. Returns
+// the exit code; errors are thrown for run_main.
+int action_main(int argc, char** argv, std::string_view prog, const std::vector<Verb>& verbs);
 
 struct CleanOptions {
   std::optional<bool> return_posts;  // -r/-R (default: not noreturnposts)

@@ -7,11 +7,9 @@
 # that cannot be queued keeps the post.
 set -euo pipefail
 . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm.sh"
-ezmlm_env
-archived_list
 . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm_modq.sh"
-mod_dirs "$d"
-queue_all
+ezmlm_env
+moderated_list
 now=$(date +%s)
 old=$((now - 200 * 3600))
 

@@ -6,13 +6,11 @@
 # queue files with their x bit, skips others, writes the accepted stub.
 set -euo pipefail
 . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm.sh"
-ezmlm_env
-archived_list
 . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm_modq.sh"
-mod_dirs "$d"
+ezmlm_env
+moderated_list
 touch "$d/confirmpost"
 ez ezmlm-sub "$d" sub1@example.org
-queue_all
 
 ask() {  # ask SUBJECT -> $yes, $no (local parts after list-), $name
   printf 'From: poster@example.org\nTo: list@example.test\nSubject: %s\n\nbody of %s\n' "$1" "$1" |

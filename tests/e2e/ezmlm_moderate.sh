@@ -6,14 +6,12 @@
 # LOCAL form of the address; the crash order of an accept.
 set -euo pipefail
 . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm.sh"
-ezmlm_env
-archived_list
 . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm_modq.sh"
-mod_dirs "$d"
+ezmlm_env
+moderated_list
 touch "$d/modpost"
 ez ezmlm-sub "$d" sub1@example.org sub2@example.org
 ez ezmlm-sub "$d" mod mod@example.org
-queue_all
 
 queue_post() {  # queue_post SUBJECT -> $name, $accept, $reject (local parts after list-)
   printf 'From: poster@example.org\nTo: list@example.test\nSubject: %s\n\nthe body of %s\n' "$1" "$1" |

@@ -5,13 +5,11 @@
 # nothing behind, a queue failure that leaves no orphan.
 set -euo pipefail
 . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm.sh"
-ezmlm_env
-archived_list
 . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm_modq.sh"
-mod_dirs "$d"
+ezmlm_env
+moderated_list
 ez ezmlm-sub "$d" sub1@example.org
 ez ezmlm-sub "$d" mod mod1@example.org mod2@example.org
-queue_all
 printf 'From: poster\nTo: list@example.test\nSubject: a post\n\nbody line\n' >"$w/post"
 
 store() {  # store SENDER [ARGS] -> exit code in $rc, stderr in $w/err

@@ -1,8 +1,11 @@
 # tests/e2e/lib/ezmlm_modq.sh — helpers of the moderation scenarios
 # (ezmlm_store, ezmlm_moderate, ezmlm_confirm, ezmlm_clean, ezmlm_editor).
 #
-#   . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm.sh"; ezmlm_env; archived_list
+#   . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm.sh"
 #   . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm_modq.sh"
+#   ezmlm_env
+#   moderated_list         # archived_list with mod/{pending,accepted,rejected,
+#                          # unconfirmed} and queue_all
 #   queue_all [EXIT]       # QMAILQUEUE keeps every mail: $ez/qq/N.msg, N.env
 #                          # (N = 1, 2, ...), exits EXIT (default 0)
 #   mails                  # how many mails were queued so far
@@ -10,8 +13,10 @@
 #   header_names FILE      # the header field names of FILE, one a line
 #   field FILE NAME        # the first value of NAME: in FILE's header
 #   pending [SUB]          # names in $d/mod/SUB (default pending), sorted
-mod_dirs() {
-  mkdir -p "$1/mod/pending" "$1/mod/accepted" "$1/mod/rejected" "$1/mod/unconfirmed"
+moderated_list() {
+  archived_list
+  mkdir -p "$d/mod/pending" "$d/mod/accepted" "$d/mod/rejected" "$d/mod/unconfirmed"
+  queue_all
 }
 
 queue_all() {
