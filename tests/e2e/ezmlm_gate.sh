@@ -3,7 +3,8 @@
 # 3.2). ezmlm-gate's children are recording stubs in EZMLM_BIN (argv and
 # the message they read), so the test sees exactly what goes to which
 # program: subscribers' posts to ezmlm-send, others' to ezmlm-store, the
-# owner's -q queries deciding first; then once with the real ezmlm-send.
+# owner's -q queries deciding first; then with the real ezmlm-send and
+# ezmlm-store (a moderation request to the moderator).
 set -euo pipefail
 . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm.sh"
 for p in ezmlm-gate ezmlm-limit ezmlm-sub ezmlm-send; do
@@ -106,6 +107,18 @@ SENDER=sub@example.org ez ezmlm-gate "$d" . 2>"$w/err" <"$w/in" || fail "real ga
 grep -Eq '^ezmlm-send: info: qp [0-9]+$' "$w/err" || fail "no ezmlm-send qp line: $(cat "$w/err")"
 grep -q 'Tsub@example.org|' <(envelope_text "$ez/qq.env") || fail "envelope: $(envelope_text "$ez/qq.env")"
 [ "$(cut -d: -f1 "$d/num")" = 1 ] || fail "num: $(cat "$d/num")"
+
+# ... and a stranger's post on a moderated list reaches the real
+# ezmlm-store: queued in mod/pending, a moderation request to the moderator.
+touch "$d/modpost"
+mkdir -p "$d/mod/pending" "$d/mod/accepted" "$d/mod/rejected" "$d/mod/unconfirmed"  # as ezmlm-make does
+rm -f "$ez/qq.env" "$ez/qq.msg"
+SENDER=stranger@example.org ez ezmlm-gate "$d" . 2>"$w/err" <"$w/in" || fail "real gate to store: $(cat "$w/err")"
+[ "$(ls "$d/mod/pending" | wc -l)" = 1 ] || fail "mod/pending: $(ls "$d/mod/pending"); $(cat "$w/err")"
+grep -q 'Tmod@example.org|' <(envelope_text "$ez/qq.env") || fail "moderation request envelope: $(envelope_text "$ez/qq.env")"
+grep -q 'Tsub@example.org' <(envelope_text "$ez/qq.env") && fail "the stranger's post went to the subscribers"
+[ "$(cut -d: -f1 "$d/num")" = 1 ] || fail "num moved: $(cat "$d/num")"
+rm "$d/modpost"
 
 # ezmlm-limit: counting starts, then too many posts make the list moderated.
 set +e
