@@ -270,6 +270,9 @@ int run(const ListDir& dir, const RunOptions& options, mta::io::Reader& in) {
   Command cmd = find_command(rest, msg, in, lookup);
   if (!cmd.unclean.empty())
     throw mta::PermError(cat(dir.message("ERR_NOT_CLEAN"), ": \"", cmd.unclean, "\""), "");
+  // "lists" and "which" belong to the global interface; at a list they
+  // are help, as in ezmlm-idx.
+  if (!options.config && (cmd.name == "lists" || cmd.name == "which")) cmd.name = "help";
   const ListEntry* list = options.config ? nullptr : &lists.front();
   for (const auto& e : lists)
     if (options.config && e.address == cmd.list) list = &e;

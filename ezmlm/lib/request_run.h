@@ -10,12 +10,16 @@
 // to local-<cmd>-<target=dom>@host, envelope sender = SENDER (decoded), and
 // ezmlm-request ends with 99 so the manager's later lines do not run.
 //
+// At a list, "lists" and "which" are "help" (they belong to the global
+// interface).
+//
 // Global interface (-f config, lines "list@host:listdir:description"):
 // DEFAULT is optional; the list named in the request selects where the
-// command goes. "lists" and "which" are answered here: a reply to SENDER,
-// Subject "<outlocal> results", listing every list (with its description)
-// or the lists whose main db holds the target. A request naming no known
-// list is answered as "lists".
+// command goes. "lists" and "which" are answered here from
+// <outlocal>-help@host, Subject "<outlocal> results": every list with its
+// description (to SENDER), or the lists whose main db holds the target
+// (to the target, default SENDER, as ezmlm-idx does). A request naming no
+// known list is answered as "lists".
 //
 // Loops: mail that must_not_answer() (reply.h) refuses is dropped (99,
 // with an info line); a message already carrying our Delivered-To line is

@@ -66,6 +66,9 @@ request request "$(printf 'Subject: [no command]\nMIME-Version: 1.0\nContent-Typ
 expect_forward list-get.12-joe=x.org@example.test
 grep -qx 'This is a MIME message' "$ez/qq.msg" || fail "body not forwarded whole: $(cat "$ez/qq.msg")"
 grep -qx 'get 12' "$ez/qq.msg" || fail "body not forwarded whole"
+# "which" and "lists" only mean something at the global address: help.
+request request 'Subject: which'
+expect_forward list-help-joe=x.org@example.test
 # No command anywhere: help.
 request request 'X-Nothing: here'
 expect_forward list-help-joe=x.org@example.test
@@ -135,6 +138,11 @@ grep -q '^Subject: ezmlm results' "$ez/qq.msg" || fail "which subject: $(grep Su
 grep -qx 'WHICH (joe@x.org):' "$ez/qq.msg" || fail "which: $(cat "$ez/qq.msg")"
 grep -qx 'team@example.test' "$ez/qq.msg" || fail "which lost team: $(cat "$ez/qq.msg")"
 grep -q 'other@example.test' "$ez/qq.msg" && fail "which shows other: $(cat "$ez/qq.msg")"
+# "which" for another address answers that address, not the asker.
+global 'which ann@y.org'
+[ "$(envelope_text "$ez/qq.env")" = "Fezmlm-return-@example.test|Tann@y.org||" ] ||
+  fail "which for ann: $(envelope_text "$ez/qq.env")"
+grep -qx 'team@example.test' "$ez/qq.msg" && fail "ann is not on team: $(cat "$ez/qq.msg")"
 global lists
 grep -qx 'LISTS:' "$ez/qq.msg" || fail "lists: $(cat "$ez/qq.msg")"
 grep -q 'team@example.test' "$ez/qq.msg" && grep -q 'other@example.test' "$ez/qq.msg" &&
