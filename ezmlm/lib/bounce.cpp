@@ -408,9 +408,19 @@ void warn_one(const ListDir& dir, const Work& work, const WarnOptions& options, 
   std::map<unsigned long, fs::path> slots;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(bdir / "d", ec)) {
+    const std::string name = e.path().filename().string();
     bool ok = false;
-    unsigned long n = parse_number(e.path().filename().string(), ok);
-    if (ok && e.is_directory()) slots.emplace(n, e.path());
+    unsigned long n = parse_number(name, ok);
+    if (ok && e.is_directory()) {
+      slots.emplace(n, e.path());
+      continue;
+    }
+    // "S_dR.pid" is ezmlm-return's temporary name; one a day old is left
+    // from a crash between writing and renaming.
+    struct stat st {};
+    if (name.find('_') != std::string::npos && ::lstat(e.path().c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_mtime + 86400 < now)
+      ::unlink(e.path().c_str());
   }
   for (const auto& [n, path] : slots) {
     if (static_cast<std::time_t>(n) * slot + options.timeout > now) continue;
