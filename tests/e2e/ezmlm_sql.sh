@@ -3,7 +3,7 @@
 # ezmlm.md 7): ezmlm-make -6 creates ezmlm-idx's tables, the tools work on
 # them, tables written as ezmlm-idx's sub-mysql writes them are read, LIKE
 # and forced-hash semantics, the legacy sql file, -M and -S, bad specs and
-# a database that is down or refuses (111, nothing lost), ezmlm-sql-migrate
+# a database that is down, hung or refuses (111, nothing lost), ezmlm-sql-migrate
 # both ways compared with ezmlm-list, and ezmlm-rmtab dropping the tables.
 set -euo pipefail
 . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm.sh"
@@ -103,6 +103,15 @@ SENDER=a@x.org expect_exit ezmlm-issubn 111 \
 echo "mysql:$mdb_sock::ezmlm:wrong:ezmlm:team" >"$B/subdb"
 rc=0; SENDER=other@x.org ez ezmlm-issubn "$B" 2>"$w/err" || rc=$?
 [ $rc = 111 ] && grep -q "Access denied" "$w/err" || fail "wrong password: $rc $(cat "$w/err")"
+
+# Hung (SIGSTOP): the connect timeout (10 s) ends the wait with 111.
+kill -STOP "$mdb_pid"
+t0=$SECONDS
+rc=0; SENDER=other@x.org ez ezmlm-issubn "$L" 2>"$w/err" || rc=$?
+kill -CONT "$mdb_pid"
+[ $rc = 111 ] || fail "issubn with the server hung: exit $rc"
+[ $((SECONDS - t0)) -le 20 ] || fail "issubn waited $((SECONDS - t0)) s for a hung server"
+grep -q "fatal: SQL: " "$w/err" || fail "hung: $(cat "$w/err")"
 
 # Down: every tool defers (111) and nothing is lost; back up: all there.
 before=$(ez ezmlm-list "$L" | sort)
