@@ -7,6 +7,7 @@
 #include <map>
 
 #include "ezmlm/lib/post_archive.h"
+#include "ezmlm/lib/post_mime.h"
 #include "mta/core/address.h"
 #include "mta/core/exitcodes.h"
 #include "mta/core/message.h"
@@ -194,6 +195,10 @@ std::vector<std::string> default_digheaders() {
 
 void write_body(mta::io::Writer& out, const fs::path& dir, const BodyPlan& plan) {
   const bool mime = mime_format(plan.format);
+  // charset :Q / :B encodes the text part (MIME formats only: RFC 1153 is
+  // plain text by definition); the request copy then travels as its own
+  // message/rfc822 part, since its header may hold anything.
+  const char encoding = mime ? plan.encoding : 0;
   out << "MIME-Version: 1.0\n";
   if (mime) {
     out << "Content-Type: multipart/" << (plan.format == 'x' ? "mixed" : "digest") << "; boundary=" << plan.boundary
@@ -202,20 +207,39 @@ void write_body(mta::io::Writer& out, const fs::path& dir, const BodyPlan& plan)
     out << "Content-Type: text/plain; charset=" << plan.charset << "\n";
   }
   out << "Subject: " << plan.subject << "\n\n";
+
+  // The text part: subject, TOC or index, Administrivia.
+  std::string text;
+  mta::io::Writer tw(text);
+  tw << plan.subject << "\n\n";
+  if (plan.kind == Kind::index) {
+    tw << plan.index_body << plan.administrivia;
+  } else {
+    if (plan.format != 'n' && (plan.kind == Kind::digest || plan.kind == Kind::get)) tw << plan.txt_topics << "\n";
+    if (plan.format != 'n') write_toc(tw, plan);
+    tw << "\n" << plan.txt_administrivia << "\n\n" << plan.administrivia;
+  }
+  if (!encoding) tw << plan.request_copy;
+  tw.flush();
   if (mime) {
     out << "--" << plan.boundary << "\n";
-    out << "Content-Type: text/plain; charset=" << plan.charset << "\n\n";
+    out << "Content-Type: text/plain; charset=" << plan.charset << "\n";
+    if (encoding) out << "Content-Transfer-Encoding: " << (encoding == 'B' ? "base64" : "quoted-printable") << "\n";
+    out << "\n";
   }
-  out << plan.subject << "\n\n";
+  if (encoding == 'B') out << post::encode_base64_text(text);
+  else if (encoding == 'Q') out << post::encode_qp(text);
+  else out << text;
+  if (encoding && !plan.request_copy.empty()) {
+    out << "\n--" << plan.boundary << "\n";
+    out << "Content-Type: message/rfc822\nContent-Disposition: inline; filename=request.msg\n\n";
+    out << plan.request_copy;
+  }
   if (plan.kind == Kind::index) {
-    out << plan.index_body << plan.administrivia;
     if (mime) out << "\n--" << plan.boundary << "--\n";
     return;
   }
-  if (plan.format != 'n' && (plan.kind == Kind::digest || plan.kind == Kind::get)) out << plan.txt_topics << "\n";
-  if (plan.format != 'n') write_toc(out, plan);
-  out << "\n" << plan.txt_administrivia << "\n\n" << plan.administrivia;
-  out << "\n" << toc_rule << "\n";
+  if (!encoding) out << "\n" << toc_rule << "\n";
   for (const Topic& topic : plan.topics)
     for (const post::IndexRecord* r : topic.messages) write_message(out, dir, plan, r->number);
   if (mime) out << "\n--" << plan.boundary << "--\n";

@@ -12,6 +12,8 @@
 //   n  as v, in number order and without the TOC
 //   r  RFC 1153 plain text: ordered Date/To/From/Cc/Subject/Message-ID/
 //      Keywords, runs of blank lines cut to one, 30-dash separators
+// With a charset ending in :Q or :B the text part is quoted-printable or
+// base64 and the request copy becomes a message/rfc822 part of its own.
 // A missing or incomplete archive file (no owner-execute bit) becomes the
 // text/get-bad text in its place.
 //
@@ -62,7 +64,9 @@ struct BodyPlan {
   std::string charset;         // for text parts
   Span span;                   // "Topics (messages A through B)"
   std::vector<Topic> topics;
-  std::string administrivia;   // rendered text/digest, or bottom + request copy
+  std::string administrivia;   // rendered text/digest or text/bottom
+  std::string request_copy;    // Return-Path + the request's header (+ copylines)
+  char encoding = 0;           // 'Q' or 'B' from charset: the text part encoded
   std::vector<std::string> digheaders;  // lowercase names kept by m and x
   std::string get_bad;         // rendered text/get-bad
   std::string index_body;      // Kind::index: index_text() (no TOC, no messages)

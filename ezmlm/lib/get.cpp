@@ -145,11 +145,10 @@ std::string copied_lines(const ListDir& dir, const mta::message::Header& request
   return out;
 }
 
-// text/bottom, then the request as reply.h copies it: Return-Path, its
-// header and its first copylines body lines.
-std::string bottom(const ListDir& dir, const TagValues& tags, const ezmlm::Request& request) {
-  std::string out = dir.render("bottom", tags);
-  out += mta::cat("Return-Path: <", mta::address::quote(request.sender), ">\n", request.header.text());
+// The request as reply.h copies it: Return-Path, its header and its first
+// copylines body lines.
+std::string request_copy(const ezmlm::Request& request) {
+  std::string out = mta::cat("Return-Path: <", mta::address::quote(request.sender), ">\n", request.header.text());
   if (!request.body_lines.empty()) {
     out += "\n";
     for (const auto& l : request.body_lines) out += l;
@@ -181,6 +180,7 @@ BodyPlan base_plan(const ListDir& dir, Kind kind, char format, const std::string
   plan.format = format;
   plan.listname = outlocal;
   plan.charset = dir.charset_name();
+  plan.encoding = dir.charset_encoding();
   plan.get_bad = dir.render("get-bad", tags);
   plan.txt_administrivia = dir.message("TXT_ADMINISTRIVIA");
   plan.txt_by = [&dir](const std::string& author) { return dir.message("TXT_BY", {author}); };
@@ -276,7 +276,10 @@ int run_request(const ListDir& dir, const GetOptions& options, const Ask& req, m
   BodyPlan plan = base_plan(dir, req.kind, format, outlocal, tags);
   plan.subject = mta::cat(outlocal, " ", dir.message(req.kind == Kind::index ? "SUB_RESULT_OF" : "SUB_DIGEST_OF"),
                           " ", req.command.text);
-  if (!options.omitbottom) plan.administrivia = bottom(dir, tags, request);
+  if (!options.omitbottom) {
+    plan.administrivia = dir.render("bottom", tags);
+    plan.request_copy = request_copy(request);
+  }
 
   std::vector<post::IndexRecord> records;
   bool bad_thread = false;

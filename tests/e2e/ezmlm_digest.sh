@@ -154,6 +154,22 @@ ez ezmlm-get "$d" 2>/dev/null || fail "digformat r"
 [ "$(grep -c '^Content-Type:' "$ez/qq.msg")" = 1 ] || fail "digformat r: more than one Content-Type"
 rm "$d/digformat"
 
+# charset with :Q — the text part quoted-printable, Python decodes it.
+post 1
+printf 'utf-8:Q\n' >"$d/charset"
+ez ezmlm-get "$d" 2>/dev/null || fail "charset :Q digest"
+grep -q '^Content-Transfer-Encoding: quoted-printable$' "$ez/qq.msg" || fail "charset :Q: no QP part"
+/usr/bin/python3 - "$ez/qq.msg" <<'PY' || fail "charset :Q: python"
+import email, sys
+from email import policy
+msg = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=policy.default)
+parts = list(msg.iter_parts())
+body = parts[0].get_content()
+assert "Administrivia:" in body and "unsubscribe" in body, body
+assert [p.get_content_type() for p in parts[1:]] == ["message/rfc822"]
+PY
+rm "$d/charset"
+
 # A failing qmail-queue: 111, dignum and digissue as they were.
 post 2
 cp "$d/dignum" "$w/dignum"; cp "$d/digissue" "$w/digissue"

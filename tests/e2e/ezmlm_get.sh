@@ -117,6 +117,27 @@ get thread.99
 [ $rc = 99 ] || fail "thread.99: exit $rc"
 grep -q 'I could not find that message' "$ez/qq.msg" || fail "thread.99 without get-bad"
 
+# charset with :B — a base64 text part, the request as a message/rfc822 part.
+echo 'iso-8859-1:B' >"$d/charset"
+get get.1_2
+[ $rc = 99 ] || fail "charset :B: exit $rc"
+grep -q '^Content-Transfer-Encoding: base64$' "$ez/qq.msg" || fail "charset :B: no base64 part"
+grep -q '^Content-Disposition: inline; filename=request.msg$' "$ez/qq.msg" || fail "charset :B: no request part"
+/usr/bin/python3 - "$ez/qq.msg" <<'PY' || fail "charset :B: python: $(cat "$ez/qq.msg")"
+import email, sys
+from email import policy
+msg = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=policy.default)
+parts = list(msg.iter_parts())
+text = parts[0]
+assert text.get_content_type() == "text/plain" and text.get_content_charset() == "iso-8859-1"
+body = text.get_content()
+assert "Commands for the list list" in body and "\t1 by: Poster 1" in body, body
+assert parts[1].get_content_type() == "message/rfc822"
+assert parts[1].get_content()["Subject"] == "please"
+assert [p.get_content_type() for p in parts[2:]] == ["message/rfc822"] * 2
+PY
+rm "$d/charset"
+
 # 570: omitbottom (and -B) drop text/bottom and the request copy.
 touch "$d/omitbottom"
 get get.1
