@@ -219,3 +219,29 @@ TEST_CASE("digest: body in every format", "[ezmlm][get]") {
     CHECK(out.find("End of list Digest\n***********************************\n") != std::string::npos);
   }
 }
+
+TEST_CASE("digest: records across index blocks, damaged index lines", "[ezmlm][get]") {
+  lettershop_test::TempDir tmp("digest-idx");
+  archive(tmp.path, 99, "From: A <a@x>\nSubject: ninety-nine\n\nx\n");
+  archive(tmp.path, 100, "From: B <b@x>\nSubject: hundred\n\nx\n");
+  archive(tmp.path, 101, "From: C <c@x>\nSubject: hundred and one\n\nx\n");
+  // Block 1 has an index: one good entry and one damaged; block 0 has none.
+  std::ofstream(tmp.path / "archive" / "1" / "index")
+      << "100: aaaaaaaaaaaaaaaaaaaa Indexed subject\n\t1 Jan 2026 00:00:00 -0000;bbbbbbbbbbbbbbbbbbbb Indexed Author\n"
+      << "101: not a hash line\n\tjunk\n";
+  auto records = load_records(tmp.path, {99, 102}, "");
+  REQUIRE(records.size() == 4);
+  CHECK(records[0].number == 99);
+  CHECK(records[0].subject == "ninety-nine");  // made from the message itself
+  CHECK(records[1].subject == "Indexed subject");
+  CHECK(records[1].author == "Indexed Author");
+  CHECK(records[2].subject == "hundred and one");  // damaged entry: from the message
+  CHECK(records[3].number == 102);
+  CHECK(records[3].subjhash.empty());  // not archived: its place, no record
+  auto topics = make_topics(records, true);
+  CHECK(topics.size() == 4);
+  CHECK(make_topics(records, false).size() == 4);
+  CHECK(load_records(tmp.path, {0, 0}, "").empty());
+  CHECK(index_text(tmp.path, {99, 101}, "(none)") ==
+        "(none)\n100: Indexed subject\n\t1 Jan 2026 Indexed Author\n");
+}
