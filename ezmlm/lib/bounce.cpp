@@ -234,7 +234,7 @@ ReturnResult handle_return(const ListDir& dir, bool digest, const ReturnInput& i
 
   // Counts one failed address unless the report says it is not a dead
   // mailbox; true when it was counted.
-  const dsn::Report report = (ra.kind == Kind::trash || ra.kind == Kind::unknown || ra.kind == Kind::probe)
+  const dsn::Report report = (ra.kind == Kind::trash || ra.kind == Kind::unknown)
                                  ? dsn::Report{}
                                  : dsn::parse(in.message);
   auto screened = [&](std::string_view address) {
@@ -266,12 +266,13 @@ ReturnResult handle_return(const ListDir& dir, bool digest, const ReturnInput& i
         note(c->target, Outcome::not_subscriber);
         return result;
       }
+      // A probe refused for DMARC or for now removes nobody either.
+      if (!screened(c->target)) return result;
       if (ra.kind == Kind::probe) {
         open_store(dir, work.subdb)->remove(c->target, "probe", "");
         note(c->target, Outcome::removed);
         return result;
       }
-      if (!screened(c->target)) return result;
       store_warn_bounce(work, c->target, in.sender, in.message, in.now, in.pid);
       note(c->target, Outcome::warn_stored);
       return result;

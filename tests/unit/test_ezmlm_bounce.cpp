@@ -198,6 +198,12 @@ TEST_CASE("ezmlm-return: warn and probe cookies with a clock", "[ezmlm][bounce]"
   REQUIRE(files.size() == 1);
   CHECK(files[0] == "d/179000/w100.4242");
 
+  // A probe refused for DMARC removes nobody.
+  r = handle_return(dir, false,
+                    input(probe, qsbmf_for("sub@example.org", "Remote host said: 550 5.7.26 DMARC policy"), sent + 200));
+  CHECK(r.addresses[0].second == Outcome::not_counted);
+  CHECK(open_store(dir, "")->contains("sub@example.org"));
+
   r = handle_return(dir, false, input(probe, "x", sent + 3000000));
   CHECK(r.addresses[0].second == Outcome::removed);
   CHECK_FALSE(open_store(dir, "")->contains("sub@example.org"));
