@@ -6,19 +6,14 @@
 #include <cctype>
 #include <utility>
 
+#include "mta/core/address.h"
 #include "mta/core/text.h"
 
 namespace ezmlm::request {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool starts_with_nocase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && lower(s.substr(0, prefix.size())) == prefix;
+  return s.size() >= prefix.size() && mta::address::ascii_lower(s.substr(0, prefix.size())) == prefix;
 }
 
 // The db prefixes ezmlm-manage knows (ezmlm.md 4): kept in front of the action.
@@ -72,7 +67,7 @@ std::string argument(std::string_view word) {
 }  // namespace
 
 std::string canonical_command(std::string_view word) {
-  std::string w = lower(word);
+  std::string w = mta::address::ascii_lower(word);
   std::string prefix;
   for (auto p : db_prefixes)
     if (w.size() > p.size() && w.compare(0, p.size(), p) == 0) {
@@ -143,7 +138,7 @@ std::optional<Command> parse_line(std::string_view line, const ListLookup& lists
   if (head.find('@') != std::string_view::npos) {
     // A whole command address "list-cmd-box=dom@host": find the longest
     // list local part (lists may hold '-') that is one we serve.
-    std::string address = lower(head);
+    std::string address = mta::address::ascii_lower(head);
     auto at = address.rfind('@');
     bool matched = false;
     for (auto dash = address.rfind('-', at); dash != std::string::npos && dash > 0;
@@ -166,7 +161,7 @@ std::optional<Command> parse_line(std::string_view line, const ListLookup& lists
   for (std::size_t i = 1; i < ws.size(); ++i) {
     std::string_view w = unwrap_address(ws[i]);
     if (w.find('@') != std::string_view::npos) {
-      std::string l = lower(w);
+      std::string l = mta::address::ascii_lower(w);
       if (cmd.list.empty() && lists(l)) {
         cmd.list = l;
       } else if (cmd.target.empty()) {
@@ -214,7 +209,7 @@ std::vector<ListEntry> parse_config(std::string_view contents) {
     if (c1 == std::string_view::npos) return;
     auto c2 = line.find(':', c1 + 1);
     ListEntry e;
-    e.address = lower(mta::text::trim(line.substr(0, c1)));
+    e.address = mta::address::ascii_lower(mta::text::trim(line.substr(0, c1)));
     std::string_view dir = line.substr(c1 + 1, c2 == std::string_view::npos ? std::string_view::npos : c2 - c1 - 1);
     e.dir = std::string(mta::text::trim(dir));
     if (c2 != std::string_view::npos) e.description = std::string(mta::text::trim(line.substr(c2 + 1)));

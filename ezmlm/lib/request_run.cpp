@@ -17,17 +17,12 @@
 #include "mta/core/message.h"
 #include "mta/core/paths.h"
 #include "mta/core/queue_client.h"
+#include "mta/core/address.h"
 #include "mta/core/text.h"
 
 namespace ezmlm::request {
 namespace {
 using mta::cat;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // The request as read: header, and the body lines read ahead while looking
 // for a command (they are forwarded before the rest of the stream).
@@ -108,10 +103,10 @@ struct HeaderFilter {
   explicit HeaderFilter(const ListDir& dir) {
     auto k = dir.lines("headerkeep");
     keep = dir.locate("headerkeep").has_value();
-    for (auto& l : keep ? k : dir.lines("headerremove")) names.push_back(lower(l));
+    for (auto& l : keep ? k : dir.lines("headerremove")) names.push_back(mta::address::ascii_lower(l));
   }
   bool drop(std::string_view name) const {
-    std::string n = lower(name);
+    std::string n = mta::address::ascii_lower(name);
     if (n == "mbox-line") return true;  // a "From " separator is no header field
     bool listed = std::find(names.begin(), names.end(), n) != names.end();
     return keep ? !listed : listed;
@@ -217,7 +212,7 @@ int run(const ListDir& dir, const RunOptions& options, mta::io::Reader& in) {
     if (!r) return 0;  // list-subscribe etc.: ezmlm-manage's
     rest = *r;
   } else if (env.deflt) {
-    if (lower(*env.deflt).compare(0, 6, "return") == 0) {
+    if (mta::address::ascii_lower(*env.deflt).compare(0, 6, "return") == 0) {
       std::cerr << "ezmlm-request: info: " << dir.message("ERR_BOUNCE") << "\n";
       return 0;
     }
@@ -243,14 +238,14 @@ int run(const ListDir& dir, const RunOptions& options, mta::io::Reader& in) {
   msg.header = mta::message::read_header(in);
   if (msg.header.has("Mailing-List")) throw mta::PermError(dir.message("ERR_MAILING_LIST"), "");
   for (const auto* f : msg.header.find_all("Delivered-To"))
-    if (lower(mta::text::trim(f->value())) == lower(std::string_view(dtline).substr(14)))
+    if (mta::address::ascii_lower(mta::text::trim(f->value())) == mta::address::ascii_lower(std::string_view(dtline).substr(14)))
       throw mta::PermError(dir.message("ERR_LOOPING"), "");
   if (auto why = loop_reason(msg.header, sender); why != LoopReason::none) {
     std::cerr << "ezmlm-request: info: not answering " << loop_reason_text(why) << "\n";
     return mta::exit_stop;
   }
   if (const auto* ct = msg.header.find("Content-Type"))
-    msg.multipart = lower(mta::text::trim(ct->value())).compare(0, 10, "multipart/") == 0;
+    msg.multipart = mta::address::ascii_lower(mta::text::trim(ct->value())).compare(0, 10, "multipart/") == 0;
 
   // The lists this instance serves: its own, or those of the -f file.
   std::vector<ListEntry> lists;
@@ -259,7 +254,7 @@ int run(const ListDir& dir, const RunOptions& options, mta::io::Reader& in) {
     if (!text) throw mta::TempError(dir.message("ERR_OPEN", {*options.config}), "");
     lists = parse_config(*text);
   } else {
-    lists.push_back({lower(cat(outlocal, "@", outhost)), dir.path().string(), ""});
+    lists.push_back({mta::address::ascii_lower(cat(outlocal, "@", outhost)), dir.path().string(), ""});
   }
   ListLookup lookup = [&lists](std::string_view address) -> std::optional<std::string> {
     for (const auto& e : lists)
