@@ -12,6 +12,9 @@
 #      bounce removes the address (Log "-probe"), ezmlm-list no longer
 #      shows it, and the local subscribers are untouched.
 # The warning and probe envelopes are checked in the sink's command log.
+# A fourth subscriber's server (a second sink) refuses the list's mail for
+# DMARC (550 5.7.26): that failure is in the same QSBMF bounce, is logged
+# in bounce/Log and never counted, and the subscriber stays.
 . "$LETTERSHOP_SRC/tests/e2e/lib/mta.sh"
 . "$LETTERSHOP_SRC/tests/e2e/lib/remote.sh"
 . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm_make.sh"
@@ -30,13 +33,18 @@ for u in alice bob; do
   "$LETTERSHOP_BIN/maildirmake" "$(home "$u")/Maildir"
   echo ./Maildir/ >"$(home "$u")/.qmail"
 done
+echo "550 5.7.26 Unauthenticated email from example.test is not accepted due to domain's DMARC policy" \
+  >"$dir/dmarcreply"
+start_sink dmarcsink --rcpt-file "$dir/dmarcreply"
+dmarc_port=$sink_port
+dmarc_sink_dir=$sink_dir
 start_sink sink
-echo "remote.test:127.0.0.1:$sink_port" >"$dir/control/smtproutes"
+printf 'remote.test:127.0.0.1:%s\ndmarc.test:127.0.0.1:%s\n' "$sink_port" "$dmarc_port" >"$dir/control/smtproutes"
 
 l=$o/team
 ez ezmlm-make -f -C "$LETTERSHOP_SRC/ezmlm/lang/en_US" "$l" "$o/.qmail-team" team example.test || fail "ezmlm-make failed"
 chmod 0755 "$o"
-for a in alice@example.test bob@example.test reject1@remote.test; do ez ezmlm-sub "$l" "$a" || fail "ezmlm-sub $a"; done
+for a in alice@example.test bob@example.test reject1@remote.test friend@dmarc.test; do ez ezmlm-sub "$l" "$a" || fail "ezmlm-sub $a"; done
 start_mta ./Mailbox
 QMAILHOME=$dir
 export QMAILHOME
@@ -55,8 +63,8 @@ printf 'From: alice@example.test\nTo: team@example.test\nSubject: hello team\n\n
 wait_bounce_delivered '1-'
 grep -q 'MAIL FROM:<team-return-1-reject1=remote.test@example.test>' "$sink_dir/commands.log" ||
   fail "post envelope at the sink: $(cat "$sink_dir/commands.log")"
-# Only the sink's 550s fail; every local delivery (the bouncer included) succeeds.
-grep -E 'delivery [0-9]+: (failure|deferral): ' "$mta_log" | grep -v '_does_not_like_recipient./Remote_host_said:_550_5.1.1' &&
+# Only the sinks' 550s fail; every local delivery (the bouncer included) succeeds.
+grep -E 'delivery [0-9]+: (failure|deferral): ' "$mta_log" | grep -v '_does_not_like_recipient./Remote_host_said:_550_5.\(1.1\|7.26\)' &&
   fail "a local delivery failed: $(grep -E 'failure|deferral' "$mta_log")"
 dfiles=$(find "$l/bounce/d" -type f -name 'd*')
 [ "$(echo "$dfiles" | grep -c .)" = 1 ] || fail "want one d file: $(find "$l/bounce")"
@@ -67,6 +75,12 @@ hfile=$(find "$l/bounce/h" -type f)
 for u in alice bob; do
   [ "$(ls "$(home "$u")/Maildir/new" | wc -l)" = 1 ] || fail "$u did not get the post"
 done
+# The DMARC refusal: an info line in the delivery log, a bounce/Log line, no files.
+grep -Eq '^[0-9]+ ~policy friend@dmarc.test 5\.7\.26 .*DMARC' "$l/bounce/Log" ||
+  fail "bounce/Log: $(cat "$l/bounce/Log" 2>/dev/null)"
+grep -q 'friend@dmarc.test:_bounce_not_counted_(policy,_status_5.7.26)' "$mta_log" ||
+  fail "no info line in the delivery log: $(grep 'delivery' "$mta_log")"
+[ "$(find "$l/bounce/d" -type f | wc -l)" = 1 ] || fail "the DMARC failure was stored: $(find "$l/bounce/d" -type f)"
 
 # --- 2. the warning, which bounces
 ez ezmlm-warn -t0 "$l" 2>"$dir/warn.err" || fail "ezmlm-warn: $(cat "$dir/warn.err")"
@@ -88,8 +102,9 @@ grep -Eq 'MAIL FROM:<team-return-probe-[0-9]+\.[a-p]{20}-reject1=remote.test@exa
   fail "probe envelope at the sink: $(cat "$sink_dir/commands.log")"
 ez ezmlm-list "$l" >"$dir/subs"
 grep -qx reject1@remote.test "$dir/subs" && fail "reject1 still subscribed"
-[ "$(LC_ALL=C sort "$dir/subs" | tr '\n' ' ')" = "alice@example.test bob@example.test " ] ||
-  fail "local subscribers changed: $(cat "$dir/subs")"
+[ "$(LC_ALL=C sort "$dir/subs" | tr '\n' ' ')" = "alice@example.test bob@example.test friend@dmarc.test " ] ||
+  fail "other subscribers changed: $(cat "$dir/subs")"
+grep -q 'MAIL FROM:<team-return-\(warn\|probe\)' "$dmarc_sink_dir/commands.log" && fail "the DMARC subscriber was warned"
 grep -Eq '^[0-9]+ -probe reject1@remote.test$' "$l/Log" || fail "Log: $(cat "$l/Log")"
 [ -z "$(find "$l/bounce/d" -type f)" ] || fail "bounce files left: $(find "$l/bounce/d" -type f)"
 # Nobody local got a warning or a probe.
