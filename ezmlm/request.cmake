@@ -8,7 +8,8 @@ add_library(ezmlm-requestlib STATIC
   ${CMAKE_CURRENT_LIST_DIR}/lib/request_run.cpp
   ${CMAKE_CURRENT_LIST_DIR}/lib/gate.cpp
   ${CMAKE_CURRENT_LIST_DIR}/lib/limit.cpp)
-target_link_libraries(ezmlm-requestlib PUBLIC ezmlm-reply ezmlm-post ezmlm-core mta-core)
+# ezmlm-moderation: sibling_program, how ezmlm-store finds ezmlm-send.
+target_link_libraries(ezmlm-requestlib PUBLIC ezmlm-moderation ezmlm-reply ezmlm-post ezmlm-core mta-core)
 set_property(GLOBAL APPEND PROPERTY LETTERSHOP_LIBS ezmlm-requestlib)
 
 foreach(prog request gate limit)

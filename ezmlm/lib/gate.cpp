@@ -7,9 +7,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <iostream>
 
+#include "ezmlm/lib/moderate.h"
 #include "ezmlm/lib/tools.h"
 #include "mta/core/exitcodes.h"
 #include "mta/core/io.h"
@@ -105,18 +105,6 @@ std::vector<std::string> child_argv(std::string_view program_path, bool post, co
   return argv;
 }
 
-std::string sibling_program(const Env& env, std::string_view name) {
-  std::string path = cat(env.bin, "/", name);
-  if (::access(path.c_str(), X_OK) == 0) return path;
-  std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    auto next = self.parent_path() / std::string(name);
-    if (::access(next.c_str(), X_OK) == 0) return next.string();
-  }
-  return path;
-}
-
 int run(const CommandLine& cl) {
   if (cl.operands.empty()) throw mta::UsageError("");
   Env env = Env::from_environ();
@@ -137,7 +125,7 @@ int run(const CommandLine& cl) {
     verdict = member ? Verdict::post : Verdict::moderate;
   }
   bool post = *verdict == Verdict::post;
-  auto argv = child_argv(sibling_program(env, post ? "ezmlm-send" : "ezmlm-store"), post, cl, cl.operands[0]);
+  auto argv = child_argv(moderate::sibling_program(env, post ? "ezmlm-send" : "ezmlm-store"), post, cl, cl.operands[0]);
   if (cl.has('0')) {
     std::string line;
     for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;

@@ -13,7 +13,8 @@
 //      dbs named after DIR (".", "digest", "allow", "mod"; absolute paths
 //      only inside DIR) -> post; otherwise (no dbs, no SENDER, bounce
 //      sender) -> moderate.
-//   3. post = $EZMLM_BIN/ezmlm-send with -c -C -r -R -Q as given;
+//   3. post = $EZMLM_BIN/ezmlm-send (moderate::sibling_program: the one
+//      next to ezmlm-gate when EZMLM_BIN has none) with -c -C -r -R -Q as given;
 //      moderate = $EZMLM_BIN/ezmlm-store with those and -m -M -p -P -s -S
 //      -y -Y. The child reads the rewound message; its exit 0 or 100 is
 //      ours, anything else is 111. -0 prints the child's command line on
@@ -45,11 +46,6 @@ std::vector<std::string> query_commands(const std::vector<std::string>& lines);
 // The child's argv: program path, the switches it gets, DIR.
 std::vector<std::string> child_argv(std::string_view program_path, bool post, const CommandLine& cl,
                                     std::string_view dir);
-
-// $EZMLM_BIN/<name>, or the program next to this one when EZMLM_BIN has
-// none (qmail-start's clean environment with a default EZMLM_BIN that is
-// not installed).
-std::string sibling_program(const Env& env, std::string_view name);
 
 // The whole job; returns the exit code.
 int run(const CommandLine& cl);
