@@ -1,6 +1,10 @@
 // mta/pop/pop3_command.cpp — see pop3_command.h.
 #include "mta/pop/pop3_command.h"
 
+#include <string.h>
+
+#include "mta/core/netio.h"
+
 namespace mta::pop {
 
 Parsed parse_command(std::string_view line) {
@@ -31,6 +35,36 @@ std::optional<unsigned long> parse_number(std::string_view text) {
     n = n * 10 + static_cast<unsigned long>(ch - '0');
   }
   return n;
+}
+
+void flush_quietly(net::Stream& io) {
+  try {
+    io.flush();
+  } catch (const MailError&) {
+  }
+}
+
+std::optional<Command> read_command(net::Stream& io) {
+  for (;;) {
+    if (io.pending_input() == 0) io.flush();
+    std::optional<std::string> line;
+    try {
+      line = io.getline(max_line);
+    } catch (const net::LineTooLong&) {
+      io.skip_line();
+      io.write("-ERR line too long\r\n");
+      continue;
+    } catch (const net::Timeout&) {
+      io.write("-ERR timeout\r\n");
+      flush_quietly(io);
+      return std::nullopt;
+    }
+    if (!line) return std::nullopt;
+    Parsed p = parse_command(*line);
+    ::explicit_bzero(line->data(), line->size());
+    if (p.command) return std::move(p.command);
+    io.write(cat("-ERR ", p.error, "\r\n"));
+  }
 }
 
 }  // namespace mta::pop

@@ -19,6 +19,10 @@
 #include <string>
 #include <string_view>
 
+namespace mta::net {
+class Stream;
+}
+
 namespace mta::pop {
 
 inline constexpr std::size_t max_line = 1024;
@@ -40,5 +44,16 @@ Parsed parse_command(std::string_view line);
 // "123" -> 123: digits only, no sign, no spaces, at most 9 digits (a POP3
 // message number or TOP line count). nullopt for anything else.
 std::optional<unsigned long> parse_number(std::string_view text);
+
+// The command loop's reading, shared by qmail-popup and qmail-pop3d:
+// flushes the replies when no more input is buffered (pipelining), reads a
+// line, answers over-long and malformed lines with -ERR itself and reads on.
+// nullopt at end of input, or after a read timeout, which it answers with
+// "-ERR timeout" (flushed if the client still listens). The raw line is
+// wiped: it may hold a password.
+std::optional<Command> read_command(net::Stream& io);
+
+// Flushes io, ignoring a client that has gone away.
+void flush_quietly(net::Stream& io);
 
 }  // namespace mta::pop

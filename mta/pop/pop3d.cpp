@@ -93,39 +93,15 @@ class Session {
 
   int run() {
     reply_ok();
-    for (;;) {
-      if (io_.pending_input() == 0) io_.flush();
-      std::optional<std::string> line;
-      try {
-        line = io_.getline(max_line);
-      } catch (const net::LineTooLong&) {
-        io_.skip_line();
-        err("line too long");
-        continue;
-      } catch (const net::Timeout&) {
-        err("timeout");
-        flush_quietly();
-        return 0;
-      }
-      if (!line) return 0;  // the client went away: change nothing
-      Parsed p = parse_command(*line);
-      if (!p.command) {
-        err(p.error);
-        continue;
-      }
-      if (!dispatch(*p.command)) return 0;
+    while (std::optional<Command> c = read_command(io_)) {
+      if (!dispatch(*c)) break;
     }
+    return 0;  // after QUIT; an end without QUIT changed nothing
   }
 
  private:
   void reply_ok(std::string_view text = {}) { io_.write(cat("+OK ", text, "\r\n")); }
   void err(std::string_view text) { io_.write(cat("-ERR ", text, "\r\n")); }
-  void flush_quietly() {
-    try {
-      io_.flush();
-    } catch (const MailError&) {
-    }
-  }
 
   // False after QUIT.
   bool dispatch(const Command& c) {
@@ -270,7 +246,7 @@ class Session {
     }
     if (unlinked_all) reply_ok();
     else err("unable to unlink all deleted messages");
-    flush_quietly();
+    flush_quietly(io_);
     return false;
   }
 

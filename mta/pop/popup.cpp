@@ -107,44 +107,17 @@ class Popup {
 
   int run() {
     io_.write(cat("+OK ", stamp_, "\r\n"));
-    for (;;) {
-      if (io_.pending_input() == 0) io_.flush();
-      std::optional<std::string> line;
-      try {
-        line = io_.getline(max_line);
-      } catch (const net::LineTooLong&) {
-        io_.skip_line();
-        err("line too long");
-        continue;
-      } catch (const net::Timeout&) {
-        err("timeout");
-        flush_quietly();
-        return 1;
-      }
-      if (!line) return 1;
-      Parsed p = parse_command(*line);
-      wipe(*line);
-      if (!p.command) {
-        err(p.error);
-        continue;
-      }
-      Command c = std::move(*p.command);
-      std::optional<int> done = dispatch(c);
-      wipe(c.arg);
+    while (std::optional<Command> c = read_command(io_)) {
+      std::optional<int> done = dispatch(*c);
+      wipe(c->arg);
       if (done) return *done;
     }
+    return 1;
   }
 
  private:
   void ok(std::string_view text = {}) { io_.write(cat("+OK ", text, "\r\n")); }
   void err(std::string_view text) { io_.write(cat("-ERR ", text, "\r\n")); }
-  void flush_quietly() {
-    try {
-      io_.flush();
-    } catch (const MailError&) {
-    }
-  }
-
   std::optional<int> dispatch(Command& c) {
     const std::string& v = c.verb;
     if (v == "QUIT") {
@@ -249,7 +222,7 @@ class Popup {
       if (io_.tls()) io_.shutdown_tls();
       return 0;
     }
-    flush_quietly();
+    flush_quietly(io_);
     return 1;
   }
 
