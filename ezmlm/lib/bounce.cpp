@@ -214,105 +214,125 @@ void log_not_counted(const Work& work, std::time_t now, dsn::Verdict verdict, st
 
 namespace {
 
-// The report's word on `address`, when it has one that is not a dead mailbox.
-std::optional<std::pair<dsn::Verdict, const dsn::Recipient*>> not_dead(const dsn::Report& report,
-                                                                       std::string_view address) {
-  const dsn::Recipient* r = dsn::recipient_for(report, address);
-  if (!r) return std::nullopt;
-  dsn::Verdict v = dsn::classify(*r);
-  if (v == dsn::Verdict::dead) return std::nullopt;
-  return std::make_pair(v, r);
-}
+// ReturnRun - one bounce through ezmlm-return, in the steps of 5.1.
+class ReturnRun {
+ public:
+  ReturnRun(const ListDir& dir, bool digest, const ReturnInput& in)
+      : dir_(dir), work_(work_for(dir, digest)), in_(in), ra_(parse_return(in.deflt)) {
+    if (ra_.kind != Kind::trash && ra_.kind != Kind::unknown) report_ = dsn::parse(in.message);
+  }
+
+  // run - dispatch on the form of DEFAULT.
+  ReturnResult run() {
+    switch (ra_.kind) {
+      case Kind::trash:
+      case Kind::unknown: note("", Outcome::trash); break;
+      case Kind::probe:
+      case Kind::warn: cookie_bounce(); break;
+      case Kind::verp:
+        if (subscribed(dir_, work_, ra_.box)) {
+          verp_bounce();
+          break;
+        }
+        // A forwarder's address: the report may name the subscriber.
+        note(ra_.box, Outcome::not_subscriber);
+        report_bounce();
+        break;
+      case Kind::bare: report_bounce(); break;
+    }
+    return std::move(result_);
+  }
+
+ private:
+  void note(std::string_view address, Outcome o) { result_.addresses.emplace_back(std::string(address), o); }
+
+  // not_counted - log a failure the report calls transient, policy or none.
+  void not_counted(std::string_view address, dsn::Verdict v, const dsn::Recipient& r) {
+    log_not_counted(work_, in_.now, v, address, r);
+    result_.info.push_back(dir_.message("TXT_BOUNCE_NOT_COUNTED", {std::string(address), std::string(dsn::verdict_name(v)),
+                                                                    r.status.empty() ? "-" : r.status}));
+    note(address, Outcome::not_counted);
+  }
+
+  // counts - false (after logging) when the report's entry for address is
+  // not a dead mailbox; true when there is none or it is.
+  bool counts(std::string_view address) {
+    const dsn::Recipient* r = dsn::recipient_for(report_, address);
+    if (!r) return true;
+    dsn::Verdict v = dsn::classify(*r);
+    if (v == dsn::Verdict::dead) return true;
+    not_counted(address, v, *r);
+    return false;
+  }
+
+  void store(std::string_view address, unsigned n) {
+    bool kept = store_bounce(work_, address, ra_.msgnum, in_.sender, in_.message, in_.now, in_.pid, n);
+    note(address, kept ? Outcome::stored : Outcome::counted);
+  }
+
+  // cookie_bounce - a bounced warning (w file) or probe (removal), when
+  // the cookie is the list's, fresh, and the address still subscribed.
+  void cookie_bounce() {
+    auto c = parse_bounce(ra_.cookie_text);
+    if (!c || check_bounce(read_key(dir_), *c, in_.now) != CookieCheck::ok) {
+      result_.info.push_back(dir_.message("TXT_BOUNCE_BAD_COOKIE", {ra_.cookie_text}));
+      note(c ? c->target : "", Outcome::bad_cookie);
+      return;
+    }
+    if (!subscribed(dir_, work_, c->target)) {
+      note(c->target, Outcome::not_subscriber);
+      return;
+    }
+    // A probe refused for DMARC or for now removes nobody either.
+    if (!counts(c->target)) return;
+    if (ra_.kind == Kind::probe) {
+      open_store(dir_, work_.subdb)->remove(c->target, "probe", "");
+      note(c->target, Outcome::removed);
+      return;
+    }
+    store_warn_bounce(work_, c->target, in_.sender, in_.message, in_.now, in_.pid);
+    note(c->target, Outcome::warn_stored);
+  }
+
+  // verp_bounce - the VERP box is a subscriber.
+  void verp_bounce() {
+    if (counts(ra_.box)) store(ra_.box, 0);
+  }
+
+  // report_bounce - every subscriber the report names (as Original- or
+  // Final-Recipient) that failed for good.
+  void report_bounce() {
+    unsigned n = 0;
+    for (const auto& r : report_.recipients) {
+      if (r.address.empty() || r.address == ra_.box) continue;
+      std::string who;
+      for (const std::string* cand : {&r.original_recipient, &r.final_recipient})
+        if (who.empty() && !cand->empty() && subscribed(dir_, work_, *cand)) who = *cand;
+      if (who.empty()) {
+        note(r.address, Outcome::not_subscriber);
+        continue;
+      }
+      dsn::Verdict v = dsn::classify(r);
+      if (v != dsn::Verdict::dead) {
+        not_counted(who, v, r);
+        continue;
+      }
+      store(who, n++);
+    }
+  }
+
+  const ListDir& dir_;
+  const Work work_;
+  const ReturnInput& in_;
+  const ReturnAddress ra_;
+  dsn::Report report_;
+  ReturnResult result_;
+};
 
 }  // namespace
 
 ReturnResult handle_return(const ListDir& dir, bool digest, const ReturnInput& in) {
-  ReturnResult result;
-  const Work work = work_for(dir, digest);
-  const ReturnAddress ra = parse_return(in.deflt);
-  auto note = [&](std::string_view address, Outcome o) { result.addresses.emplace_back(std::string(address), o); };
-
-  // Counts one failed address unless the report says it is not a dead
-  // mailbox; true when it was counted.
-  const dsn::Report report = (ra.kind == Kind::trash || ra.kind == Kind::unknown)
-                                 ? dsn::Report{}
-                                 : dsn::parse(in.message);
-  auto screened = [&](std::string_view address) {
-    if (auto nd = not_dead(report, address)) {
-      log_not_counted(work, in.now, nd->first, address, *nd->second);
-      result.info.push_back(dir.message("TXT_BOUNCE_NOT_COUNTED",
-                                        {std::string(address), std::string(dsn::verdict_name(nd->first)),
-                                         nd->second->status.empty() ? "-" : nd->second->status}));
-      note(address, Outcome::not_counted);
-      return false;
-    }
-    return true;
-  };
-
-  switch (ra.kind) {
-    case Kind::trash:
-    case Kind::unknown:
-      note("", Outcome::trash);
-      return result;
-    case Kind::probe:
-    case Kind::warn: {
-      auto c = parse_bounce(ra.cookie_text);
-      if (!c || check_bounce(read_key(dir), *c, in.now) != CookieCheck::ok) {
-        result.info.push_back(dir.message("TXT_BOUNCE_BAD_COOKIE", {ra.cookie_text}));
-        note(c ? c->target : "", Outcome::bad_cookie);
-        return result;
-      }
-      if (!subscribed(dir, work, c->target)) {
-        note(c->target, Outcome::not_subscriber);
-        return result;
-      }
-      // A probe refused for DMARC or for now removes nobody either.
-      if (!screened(c->target)) return result;
-      if (ra.kind == Kind::probe) {
-        open_store(dir, work.subdb)->remove(c->target, "probe", "");
-        note(c->target, Outcome::removed);
-        return result;
-      }
-      store_warn_bounce(work, c->target, in.sender, in.message, in.now, in.pid);
-      note(c->target, Outcome::warn_stored);
-      return result;
-    }
-    case Kind::verp:
-      if (subscribed(dir, work, ra.box)) {
-        if (screened(ra.box))
-          note(ra.box, store_bounce(work, ra.box, ra.msgnum, in.sender, in.message, in.now, in.pid, 0)
-                           ? Outcome::stored : Outcome::counted);
-        return result;
-      }
-      note(ra.box, Outcome::not_subscriber);
-      [[fallthrough]];  // a forwarder's address: the report may name the subscriber
-    case Kind::bare: {
-      unsigned n = 0;
-      for (const auto& r : report.recipients) {
-        if (r.address.empty() || r.address == ra.box) continue;
-        // A report names the subscriber as Original-Recipient or Final-Recipient.
-        std::string who;
-        for (const std::string* cand : {&r.original_recipient, &r.final_recipient})
-          if (who.empty() && !cand->empty() && subscribed(dir, work, *cand)) who = *cand;
-        if (who.empty()) {
-          note(r.address, Outcome::not_subscriber);
-          continue;
-        }
-        dsn::Verdict v = dsn::classify(r);
-        if (v != dsn::Verdict::dead) {
-          log_not_counted(work, in.now, v, who, r);
-          result.info.push_back(dir.message("TXT_BOUNCE_NOT_COUNTED",
-                                            {who, std::string(dsn::verdict_name(v)), r.status.empty() ? "-" : r.status}));
-          note(who, Outcome::not_counted);
-          continue;
-        }
-        note(who, store_bounce(work, who, ra.msgnum, in.sender, in.message, in.now, in.pid, n++)
-                      ? Outcome::stored : Outcome::counted);
-      }
-      return result;
-    }
-  }
-  return result;
+  return ReturnRun(dir, digest, in).run();
 }
 
 // --- ezmlm-warn ---------------------------------------------------------------
