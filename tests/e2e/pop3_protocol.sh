@@ -32,6 +32,20 @@ expect_text <(sed 1d <<<"$out") "replies before login" <<'EOF2'
 EOF2
 grep -Eqx '\+OK <[0-9]+\.[0-9]+@pop\.test>' <<<"$(sed -n 1p <<<"$out")" || fail "greeting: $(sed -n 1p <<<"$out")"
 
+# APOP cannot work with hashed passwords: refused like a wrong password.
+out=$(printf 'APOP bob@domain1.com c4c9334bac560ecc979e58001b3e22fb\r\n' | pop raw "$pop_port")
+[ "$(sed -n 2p <<<"$out")" = "-ERR authorization failed" ] || fail "APOP: $out"
+
+# Usage errors, and qmail-pop3d never serves as root.
+w=$dir/w
+mkdir -p "$w"
+expect_exit qmail-popup 1 '' pop.test </dev/null
+[ "$(cat "$w/out")" = $'-ERR usage: qmail-popup hostname subprogram\r' ] || fail "qmail-popup usage: $(cat "$w/out")"
+if [ "$(id -u)" = 0 ]; then
+  expect_exit qmail-pop3d 1 '' "$md" </dev/null
+  [ "$(cat "$w/out")" = $'-ERR refusing to run as root\r' ] || fail "qmail-pop3d as root: $(cat "$w/out")"
+fi
+
 # A silent client gets -ERR timeout and the connection closes.
 start=$(date +%s)
 out=$(pop raw "$pop_port" 6 </dev/null)

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "filters/vuser.h"
 #include "mta/core/exitcodes.h"
 #include "mta/pop/pop3_command.h"
 #include "mta/pop/pop3d.h"
@@ -184,6 +185,10 @@ TEST_CASE("vcheckpassword check_login: unsafe logins fail, both layouts work") {
       << line("mal", (t.path / "a.test" / "users" / ".." / ".." / "outside").string());
   std::filesystem::create_directories(t.path / "b.test" / "bob");
   std::ofstream(t.path / "b.test" / "vpasswd") << line("bob", "bob");
+  // vpopmail's compiled form (vuserdb): the cdb wins over the text file.
+  std::filesystem::create_directories(t.path / "c.test" / "ann");
+  std::ofstream(t.path / "c.test" / "vpasswd") << line("old", "ann");
+  filters::vuser::build_cdb(line("ann", "ann"), t.path / "c.test" / "vpasswd.cdb");
 
   for (const char* bad : {"bob", "bob@", "@a.test", "bob@a.test/../b.test", "../a.test/bob@a.test", "bob@..",
                           "bob@a..test", "bob/x@a.test", "bob@nosuch.test", "carol@a.test", "bob\n@a.test"}) {
@@ -199,6 +204,10 @@ TEST_CASE("vcheckpassword check_login: unsafe logins fail, both layouts work") {
   auto b = mta::pop::check_login(t.path, "bob@b.test", "pw");
   REQUIRE(b);
   CHECK(b->home == std::filesystem::canonical(t.path / "b.test" / "bob"));
+  auto c = mta::pop::check_login(t.path, "ann@c.test", "pw");
+  REQUIRE(c);
+  CHECK(c->home == std::filesystem::canonical(t.path / "c.test" / "ann"));
+  CHECK_FALSE(mta::pop::check_login(t.path, "old@c.test", "pw"));
   // Homes outside the domain: refused as trouble, never served.
   CHECK_THROWS_AS(mta::pop::check_login(t.path, "eve@a.test", "pw"), mta::TempError);
   CHECK_THROWS_AS(mta::pop::check_login(t.path, "mal@a.test", "pw"), mta::TempError);
