@@ -58,6 +58,8 @@ std::optional<Verdict> run_queries(const ListDir& dir, std::string_view file) {
     if (!text) throw mta::TempError(dir.message("ERR_OPEN", {std::string(file)}), "");
     mta::text::for_each_line(*text, [&](std::size_t, std::string_view l) { lines.emplace_back(l); });
   } else {
+    // A missing file must not read as "no objections": that would post.
+    if (!dir.locate(file)) throw mta::TempError(dir.message("ERR_OPEN", {std::string(file)}), "");
     lines = dir.lines(file);
   }
   for (const auto& command : query_commands(lines)) {

@@ -95,6 +95,11 @@ expect_child "ezmlm-store $d"            # 100: moderate, even a subscriber
 printf 'exit 111\n' >"$d/gatequery"
 SENDER=sub@example.org gate -q gatequery "$d" .
 [ "$rc" = 111 ] && [ ! -e "$ez/child.argv" ] || fail "query 111: exit $rc"
+# A missing query file defers; it never posts.
+SENDER=stranger@example.org gate -q nosuchfile "$d"
+[ "$rc" = 111 ] && [ ! -e "$ez/child.argv" ] || fail "missing query file: exit $rc"
+SENDER=stranger@example.org gate -q "$d/nosuchfile" "$d"
+[ "$rc" = 111 ] && [ ! -e "$ez/child.argv" ] || fail "missing absolute query file: exit $rc"
 printf 'cat >"%s/query.msg"\n' "$ez" >"$d/gatequery"
 SENDER=stranger@example.org gate -q "$d/gatequery" "$d"
 expect_child "ezmlm-send $d"
