@@ -470,6 +470,43 @@ std::optional<std::string> edited_text(std::string_view body) {
   return out;
 }
 
+std::string decode_as(std::string_view cte, std::string body) {
+  auto kind = post::parse_cte(cte);
+  if (kind == post::Cte::quoted_printable) return autorespond::mime::qp_decode(body);
+  if (kind == post::Cte::base64) return autorespond::mime::base64_decode(body);
+  return body;
+}
+
+// The text of a reply: the body decoded by its Content-Transfer-Encoding,
+// or, for a multipart reply (most mail programs send text and HTML), its
+// first text/plain part (or first part without a Content-Type) decoded.
+std::string decoded_text(const mta::message::Header& header, const std::string& body) {
+  const auto* ct = header.find("content-type");
+  const auto* cte = header.find("content-transfer-encoding");
+  post::ContentType type = post::parse_content_type(ct ? ct->value() : "text/plain");
+  if (!type.multipart() || type.boundary.empty()) return decode_as(cte ? cte->value() : "", body);
+  const std::string delimiter = "--" + type.boundary;
+  std::size_t pos = 0;
+  while (true) {
+    std::size_t start = body.find(delimiter, pos);
+    if (start == std::string::npos) return body;
+    std::size_t line_end = body.find('\n', start);
+    if (line_end == std::string::npos) return body;
+    std::size_t next = body.find("\n" + delimiter, line_end);
+    std::string part = body.substr(line_end + 1, next == std::string::npos ? std::string::npos : next - line_end);
+    auto in = mta::io::Reader::from_string(part);
+    auto part_header = mta::message::read_header(in);
+    const auto* pct = part_header.find("content-type");
+    post::ContentType ptype = post::parse_content_type(pct ? pct->value() : "text/plain");
+    if (!pct || ptype.type == "text/plain") {
+      const auto* pcte = part_header.find("content-transfer-encoding");
+      return decode_as(pcte ? pcte->value() : "", part_header.body_start + in.read_all());
+    }
+    if (next == std::string::npos) return body;
+    pos = next + 1;
+  }
+}
+
 int Manager::edit_save() {
   if (!opt_.edit || !remote_) refuse("ERR_NOT_AVAILABLE");
   if (!cmd_.cookie) refuse("ERR_MOD_COOKIE");
@@ -489,12 +526,7 @@ int Manager::edit_save() {
     if (n == 0) break;
     body.append(buf, n);
   }
-  if (const auto* cte = request_.header.find("content-transfer-encoding")) {
-    auto kind = post::parse_cte(cte->value());
-    if (kind == post::Cte::quoted_printable) body = autorespond::mime::qp_decode(body);
-    else if (kind == post::Cte::base64) body = autorespond::mime::base64_decode(body);
-  }
-  auto text = edited_text(body);
+  auto text = edited_text(decoded_text(request_.header, body));
   if (!text) refuse("ERR_MOD_COOKIE");
   if (text->size() > max_edit_bytes) {
     throw mta::PermError(mta::cat("the edited text is longer than ", std::to_string(max_edit_bytes), " bytes"),

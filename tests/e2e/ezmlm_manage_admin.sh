@@ -148,6 +148,31 @@ SENDER=mod@example.org DEFAULT=$(local_of "$ed") ez ezmlm-manage "$d" <"$w/edrep
 grep -qx 'ezmlm-manage: info: bad or outdated edit cookie for test' "$w/err" || fail "second ed: $(cat "$w/err")"
 grep -qx 'ezmlm-manage: fatal: this moderation request is malformed or out of date (#5.7.1)' "$w/err" || fail "second ed fatal"
 grep -q 'new text line' "$d/text/test" || fail "refused edit changed the file"
+# A multipart reply (text and HTML) with a quoted-printable text part.
+SENDER=mod@example.org manage edit.test
+ed=$(hdr Reply-To)
+cat >"$w/edreply" <<'MSG'
+From: mod@example.org
+Subject: Re: EDIT
+MIME-Version: 1.0
+Content-Type: multipart/alternative; boundary="b1"
+
+--b1
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: quoted-printable
+
+> %%% START OF TEXT FILE
+> caf=C3=A9 =3D soft=
+ break
+> %%% END OF TEXT FILE
+--b1
+Content-Type: text/html
+
+<p>%%% START OF TEXT FILE</p><p>html</p><p>%%% END OF TEXT FILE</p>
+--b1--
+MSG
+SENDER=mod@example.org DEFAULT=$(local_of "$ed") ez ezmlm-manage "$d" <"$w/edreply" 2>"$w/err" >/dev/null || fail "multipart ed: $(cat "$w/err")"
+[ "$(cat "$d/text/test")" = "$(printf 'caf\xc3\xa9 = soft break')" ] || fail "multipart edit: $(cat "$d/text/test")"
 SENDER=mod@example.org manage edit
 [ "$(hdr Subject)" = "Text files for list@example.test" ] || fail "edit list subject"
 body_has "sub-confirm"
