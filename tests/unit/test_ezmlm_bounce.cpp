@@ -242,3 +242,39 @@ TEST_CASE("ezmlm-warn: timeout, lockout, and files of former subscribers", "[ezm
   CHECK(files == std::vector<std::string>{"lastd", "lasth"});
   CHECK_FALSE(fs::exists(l.tmp.path / "bounce/d/179000"));
 }
+
+TEST_CASE("ezmlm-warn expires one h subdirectory at a time, a to p", "[ezmlm][bounce]") {
+  List l;
+  auto dir = l.dir();
+  const std::time_t now = 1790000000;
+  const fs::path h = l.tmp.path / "bounce/h";
+  put(h / "a/hold", "   1\n");
+  put(h / "a/hnew", "   2\n");
+  put(h / "b/hold", "   3\n");
+  auto set_age = [](const fs::path& p, std::time_t when) {
+    fs::last_write_time(p, fs::file_time_type::clock::from_sys(std::chrono::system_clock::from_time_t(when)));
+  };
+  WarnOptions o;
+  o.timeout = 86400;
+  set_age(h / "a/hold", now - 3 * 86400 - 10);
+  set_age(h / "a/hnew", now - 3 * 86400 + 10);
+  set_age(h / "b/hold", now - 3 * 86400 - 10);
+  run_warn(dir, o, now);
+  CHECK_FALSE(fs::exists(h / "a/hold"));
+  CHECK(fs::exists(h / "a/hnew"));
+  CHECK(fs::exists(h / "b/hold"));
+  CHECK(slurp(l.tmp.path / "bounce/lasth") == "a\n");
+  // Within 100,000 s of the last expiry (lasth's time): b waits.
+  set_age(l.tmp.path / "bounce/lasth", now);
+  o.lockout = 0;
+  run_warn(dir, o, now + 99999);
+  CHECK(fs::exists(h / "b/hold"));
+  run_warn(dir, o, now + 100001);
+  CHECK_FALSE(fs::exists(h / "b/hold"));
+  CHECK(slurp(l.tmp.path / "bounce/lasth") == "b\n");
+  // After p comes a again.
+  put(l.tmp.path / "bounce/lasth", "p\n");
+  set_age(l.tmp.path / "bounce/lasth", now);
+  run_warn(dir, o, now + 200002);
+  CHECK(slurp(l.tmp.path / "bounce/lasth") == "a\n");
+}

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ezmlm/lib/dsn.h"
+#include "mta/core/io.h"
 
 using namespace ezmlm::dsn;
 
@@ -109,6 +110,16 @@ TEST_CASE("DSN parser: malformed input gives nothing or only what is sound", "[e
     CHECK(r.format == row.format);
     CHECK(addresses(r) == row.want);
   }
+}
+
+TEST_CASE("a bounce read from a trickled stream parses the same", "[ezmlm][dsn]") {
+  // ezmlm-return reads the whole bounce (Reader::read_all) and parses it in memory.
+  const std::string m = dsn_message(group("a@example.org", "failed", "5.7.26", "smtp; 550 DMARC"));
+  auto in = mta::io::Reader::from_string(m, true);
+  Report r = parse(in.read_all());
+  REQUIRE(r.recipients.size() == 1);
+  CHECK(r.recipients[0].address == "a@example.org");
+  CHECK(classify(r.recipients[0]) == Verdict::policy);
 }
 
 TEST_CASE("DSN parser keeps at most max_recipients", "[ezmlm][dsn]") {
