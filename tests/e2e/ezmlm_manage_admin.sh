@@ -31,6 +31,9 @@ refused() {  # refused DEFAULT TEXT [ARGS] — exit 100 with TEXT, no mail
   [ ! -e "$ez/qq.msg" ] || fail "$def: mail sent although refused"
 }
 hdr() { sed '/^$/q' "$ez/qq.msg" | sed -n "s/^$1: //p"; }
+names() { sed '/^$/q' "$ez/qq.msg" | grep -v '^$' | grep -v '^[ 	]' | sed 's/:.*//' | tr '\n' ' '; }
+# 510-514: the header set of a reply (the request carries no Delivered-To).
+base="Mailing-List List-Help List-Post List-Subscribe Date Message-ID From To Delivered-To MIME-Version Content-Type"
 body_has() { sed '1,/^$/d' "$ez/qq.msg" | grep -qF -- "$1" || fail "body lacks '$1': $(cat "$ez/qq.msg")"; }
 env_is() { [ "$(envelope_text "$ez/qq.env")" = "$1" ] || fail "envelope $(envelope_text "$ez/qq.env"), want $1"; }
 local_of() { local a=${1#list-}; echo "${a%@example.test}"; }
@@ -46,6 +49,7 @@ SENDER=mod@example.org manage deny-subscribe-bad=example.org
 [ "$(hdr To)" = "mod@example.org" ] || fail "rc To $(hdr To)"
 [ "$(hdr Subject)" = "CONFIRM subscribe to list-deny@example.test" ] || fail "rc subject $(hdr Subject)"
 env_is "Flist-deny-return-@example.test|Tmod@example.org||"
+[ "$(names)" = "$base Reply-To Subject " ] || fail "rc headers: $(names)"
 rc=$(hdr Reply-To)
 [[ "$rc" =~ ^list-deny-rc\.[0-9]+\.[a-p]{20}-bad=example\.org@example\.test$ ]] || fail "rc address $rc"
 body_has "Someone asked to add the address"
@@ -58,6 +62,7 @@ grep -Eq '^[0-9]+ \+mod bad@example.org' "$d/deny/Log" || fail "deny Log: $(cat 
 ez ezmlm-sub "$d" gone@example.org
 SENDER=mod@example.org manage unsubscribe-gone=example.org
 [ "$(hdr Subject)" = "CONFIRM unsubscribe from list@example.test" ] || fail "wc subject"
+[ "$(names)" = "$base Reply-To Subject " ] || fail "wc headers: $(names)"
 wc=$(hdr Reply-To)
 [[ "$wc" =~ ^list-wc\. ]] || fail "wc address $wc"
 SENDER=mod@example.org manage "$(local_of "$wc")"
@@ -74,6 +79,8 @@ sc=$(hdr Reply-To)
 [[ "$sc" =~ ^list-digest-sc\. ]] || fail "digest sc $sc"
 manage "$(local_of "$sc")"
 [ "$(hdr Subject)" = "CONFIRM subscribe to list-digest@example.test" ] || fail "tc subject $(hdr Subject)"
+[ "$(names)" = "$base Reply-To Subject " ] || fail "tc headers: $(names)"
+[ "$(hdr To)" = "list-moderators@example.test" ] || fail "tc To $(hdr To)"
 env_is "Flist-digest-return-@example.test|Tmod@example.org||"
 tc=$(hdr Reply-To)
 [[ "$tc" =~ ^list-digest-tc\.[0-9]+\.[a-p]{20}-user=example\.org@example\.test$ ]] || fail "tc address $tc"
@@ -85,6 +92,7 @@ cp "$w/req.user" "$w/req"
 grep -Eq '^[0-9]+ \+ user@example.org <user@example.org>$' "$d/digest/Log" || fail "tc Log: $(cat "$d/digest/Log")"
 [ "$(hdr To)" = "user@example.org" ] || fail "welcome To $(hdr To)"
 [ "$(hdr Subject)" = "WELCOME to list-digest@example.test" ] || fail "welcome subject"
+[ "$(names)" = "$base List-Unsubscribe Subject " ] || fail "mod welcome headers: $(names)"
 body_has "The address was subscribed on a moderator's request."
 if grep -q 'mod@example.org' "$ez/qq.msg"; then fail "the welcome shows the moderator"; fi
 [ "$(ez ezmlm-list "$d" digest)" = "user@example.org" ] || fail "tc did not subscribe"
@@ -98,6 +106,7 @@ manage subscribe-x=example.org -S
 ez ezmlm-sub "$d" user@example.org
 manage unsubscribe -m -U
 [ "$(hdr Subject)" = "CONFIRM unsubscribe from list@example.test" ] || fail "vc subject $(hdr Subject)"
+[ "$(names)" = "$base Reply-To Subject " ] || fail "vc headers: $(names)"
 vc=$(hdr Reply-To)
 [[ "$vc" =~ ^list-vc\. ]] || fail "vc address $vc"
 SENDER=mod@example.org manage "$(local_of "$vc")"
