@@ -416,60 +416,69 @@ void expire_history(const Work& work, std::time_t now, std::time_t max_age) {
   io::replace_file(lasth, std::string(1, letter) + "\n", 0600);
 }
 
+// slots - the numbered d/<S> directories, oldest first. On the way,
+// removes ezmlm-return's temporary files ("S_dR.pid") a day old: left by a
+// crash between writing and renaming.
+std::map<unsigned long, fs::path> slots(const fs::path& ddir, std::time_t now) {
+  std::map<unsigned long, fs::path> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(ddir, ec)) {
+    const std::string name = e.path().filename().string();
+    bool ok = false;
+    unsigned long n = parse_number(name, ok);
+    if (ok && e.is_directory()) {
+      out.emplace(n, e.path());
+      continue;
+    }
+    struct stat st {};
+    if (name.find('_') != std::string::npos && ::lstat(e.path().c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_mtime + 86400 < now)
+      ::unlink(e.path().c_str());
+  }
+  return out;
+}
+
+// warn_file - the next step for one d (warning) or w (probe) file, then
+// the file goes; a d file takes its address's history with it.
+void warn_file(const ListDir& dir, const Work& work, const fs::path& f, std::time_t now, WarnResult& result) {
+  const std::string name = f.filename().string();
+  if (name.empty() || (name[0] != 'd' && name[0] != 'w')) return;
+  auto record = io::read_file(f);
+  if (!record) return;
+  std::size_t nul = record->find('\0');
+  std::string address = record->substr(0, nul);
+  std::string_view rest = nul == std::string::npos ? std::string_view() : std::string_view(*record).substr(nul + 1);
+  const fs::path hist = work.dir / "bounce" / history_name(address);
+  if (!address.empty() && open_store(dir, work.subdb)->contains(address)) {
+    bool probe = name[0] == 'w';
+    send_notice(dir, work, probe, address, rest, hist, now);  // throws before anything is deleted
+    ++(probe ? result.probes : result.warnings);
+    result.info.push_back(dir.message(probe ? "TXT_BOUNCE_PROBE_SENT" : "TXT_BOUNCE_WARNING_SENT", {address}));
+  } else {
+    ++result.dropped;
+  }
+  if (name[0] == 'd') ::unlink(hist.c_str());
+  if (::unlink(f.c_str()) != 0 && errno != ENOENT)
+    throw mta::TempError(cat("unable to delete ", f.string(), ": ", std::strerror(errno)));
+}
+
+// warn_one - one list (main or digest) under its lockbounce.
 void warn_one(const ListDir& dir, const Work& work, const WarnOptions& options, std::time_t now, WarnResult& result) {
   const fs::path bdir = work.dir / "bounce";
   if (!fs::is_directory(bdir)) return;
   io::Fd lk = lock_fd(work);
   auto held = lock(lk);
   std::time_t lockout = options.lockout ? *options.lockout : options.timeout / 50;
-  std::time_t lastd = read_time(bdir / "lastd");
-  if (lastd + lockout > now) return;
+  if (read_time(bdir / "lastd") + lockout > now) return;
 
-  // Numbered slot directories, oldest first.
-  std::map<unsigned long, fs::path> slots;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(bdir / "d", ec)) {
-    const std::string name = e.path().filename().string();
-    bool ok = false;
-    unsigned long n = parse_number(name, ok);
-    if (ok && e.is_directory()) {
-      slots.emplace(n, e.path());
-      continue;
-    }
-    // "S_dR.pid" is ezmlm-return's temporary name; one a day old is left
-    // from a crash between writing and renaming.
-    struct stat st {};
-    if (name.find('_') != std::string::npos && ::lstat(e.path().c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-        st.st_mtime + 86400 < now)
-      ::unlink(e.path().c_str());
-  }
-  for (const auto& [n, path] : slots) {
+  // A slot is due once its first second is a timeout old (so -t0 does all).
+  for (const auto& [n, path] : slots(bdir / "d", now)) {
     if (static_cast<std::time_t>(n) * slot + options.timeout > now) continue;
     std::vector<fs::path> files;
+    std::error_code ec;
     for (const auto& e : fs::directory_iterator(path, ec)) files.push_back(e.path());
     std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
-      const std::string name = f.filename().string();
-      if (name.empty() || (name[0] != 'd' && name[0] != 'w')) continue;
-      auto record = io::read_file(f);
-      if (!record) continue;
-      std::size_t nul = record->find('\0');
-      std::string address = record->substr(0, nul);
-      std::string_view rest = nul == std::string::npos ? std::string_view() : std::string_view(*record).substr(nul + 1);
-      const fs::path hist = bdir / history_name(address);
-      if (!address.empty() && open_store(dir, work.subdb)->contains(address)) {
-        bool probe = name[0] == 'w';
-        send_notice(dir, work, probe, address, rest, hist, now);
-        if (probe) ++result.probes;
-        else ++result.warnings;
-        result.info.push_back(dir.message(probe ? "TXT_BOUNCE_PROBE_SENT" : "TXT_BOUNCE_WARNING_SENT", {address}));
-      } else {
-        ++result.dropped;
-      }
-      if (name[0] == 'd') ::unlink(hist.c_str());
-      if (::unlink(f.c_str()) != 0 && errno != ENOENT)
-        throw mta::TempError(cat("unable to delete ", f.string(), ": ", std::strerror(errno)));
-    }
+    for (const auto& f : files) warn_file(dir, work, f, now, result);
     ::rmdir(path.c_str());
   }
   io::replace_file(bdir / "lastd", std::to_string(now) + "\n", 0600);
