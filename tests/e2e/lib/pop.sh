@@ -3,6 +3,8 @@
 #
 #   set_password DOMAIN NAME PASSWORD   # a yescrypt hash in etc/passwd
 #   start_pop [ENV=VALUE...]            # the server; $pop_port
+#   start_pop_systemd                   # the same under systemd-socket-activate
+#                                       # (Accept=yes, the connection on fd 0/1)
 #   pop ARGS...                         # tests/e2e/lib/pop_client.py ARGS
 #
 # Every server is stopped when the scenario ends.
@@ -26,11 +28,29 @@ PYEOF
 # start_pop [ENV=VALUE...] - tcpserver on a free port running the chain
 start_pop() {
   pop_port=$(free_port)
-  env "$@" tcpserver -q -HR 127.0.0.1 "$pop_port" \
-    "$LETTERSHOP_BIN/qmail-popup" pop.test \
-    "$LETTERSHOP_BIN/vcheckpassword" -p "$prefix" -d 1 \
-    "$LETTERSHOP_BIN/qmail-pop3d" Maildir 2>"$dir/pop.err" &
-  local pid=$!
+  _pop_chain
+  env "$@" tcpserver -q -HR 127.0.0.1 "$pop_port" "${pop_chain[@]}" 2>"$dir/pop.err" &
+  _pop_wait $!
+}
+
+# start_pop_systemd - systemd's socket activation helper instead of tcpserver;
+# like systemd it passes only the environment asked for (QMAILHOME)
+start_pop_systemd() {
+  pop_port=$(free_port)
+  _pop_chain
+  systemd-socket-activate --inetd -a -E QMAILHOME -l "127.0.0.1:$pop_port" "${pop_chain[@]}" 2>"$dir/pop.err" &
+  _pop_wait $!
+}
+
+# _pop_chain - the programs, in $pop_chain (after virtual_instance set $prefix)
+_pop_chain() {
+  pop_chain=("$LETTERSHOP_BIN/qmail-popup" pop.test
+    "$LETTERSHOP_BIN/vcheckpassword" -p "$prefix" -d 1
+    "$LETTERSHOP_BIN/qmail-pop3d" Maildir)
+}
+
+_pop_wait() {
+  local pid=$1
   on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
   local i=0
   until "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $pop_port), timeout=1).close()" 2>/dev/null; do

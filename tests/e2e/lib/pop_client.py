@@ -36,7 +36,8 @@ def fetch(argv):
     try:
         pop = login(port, user, password, cafile)
     except poplib.error_proto as e:
-        print("refused: " + e.args[0].decode("latin-1"))
+        msg = e.args[0]
+        print("refused: " + (msg.decode("latin-1") if isinstance(msg, bytes) else msg))
         return 3
     if cafile and not isinstance(pop.sock, ssl.SSLSocket):
         print("not encrypted")
