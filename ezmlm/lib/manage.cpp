@@ -53,8 +53,8 @@ class Manager {
   std::string msg(std::string_view key, const std::vector<std::string>& args = {}) const {
     return dir_.message(key, args);
   }
-  [[noreturn]] void refuse(std::string_view key) const {
-    auto [text, dsn] = split_dsn(msg(key));
+  [[noreturn]] void refuse(std::string_view key, const std::vector<std::string>& args = {}) const {
+    auto [text, dsn] = split_dsn(msg(key, args));
     throw mta::PermError(text, dsn);
   }
   std::string list_address() const { return l_ + "@" + host_; }
@@ -160,8 +160,7 @@ int Manager::send(Reply& r, const std::vector<std::string>& recipients, bool bot
 
 bool Manager::within_limit(std::string_view target) {
   if (take_confirm_slot(dir_, key_, target, now_)) return true;
-  info(mta::cat("not sending another request to ", target, " today (confirmlimit ",
-                std::to_string(confirm_limit(dir_)), " reached)"));
+  info(msg("TXT_CONFIRM_LIMIT", {std::string(target), std::to_string(confirm_limit(dir_))}));
   return false;
 }
 
@@ -218,7 +217,7 @@ int Manager::goodbye(const std::string& target) {
 }
 
 int Manager::done_sender_check(std::string_view what) {
-  info(mta::cat("Processed SENDER check ", what, " request"));
+  info(msg("TXT_SENDER_CHECK", {std::string(what)}));
   return 0;
 }
 
@@ -527,11 +526,8 @@ int Manager::edit_save() {
     body.append(buf, n);
   }
   auto text = edited_text(decoded_text(request_.header, body));
-  if (!text) refuse("ERR_MOD_COOKIE");
-  if (text->size() > max_edit_bytes) {
-    throw mta::PermError(mta::cat("the edited text is longer than ", std::to_string(max_edit_bytes), " bytes"),
-                         "5.2.3");
-  }
+  if (!text) refuse("ERR_EDIT_MARKERS");
+  if (text->size() > max_edit_bytes) refuse("ERR_EDIT_SIZE", {std::to_string(max_edit_bytes)});
   std::error_code ec;
   fs::create_directories(dir_.path() / "text", ec);
   mta::io::replace_file(dir_.path() / "text" / name, *text, 0600);

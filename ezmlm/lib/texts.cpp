@@ -195,6 +195,11 @@ constexpr std::pair<std::string_view, const char*> fallback_table[] = {
     // ezmlm-moderate: the lines around the moderator's comment in a reject notice
     {"TXT_MOD_COMMENT_START", ">>>>> comment from the moderator >>>>>"},
     {"TXT_MOD_COMMENT_END", "<<<<< end of the comment <<<<<"},
+    // ezmlm-manage: text edits, moderator-approved db additions, the daily limit
+    {"ERR_EDIT_SIZE", "the edited text is longer than <#1#> bytes (#5.2.3)"},
+    {"ERR_EDIT_MARKERS", "the reply has no text between the two marker lines (#5.7.0)"},
+    {"TXT_SENDER_CHECK", "Processed SENDER check <#1#> request"},
+    {"TXT_CONFIRM_LIMIT", "not sending another request to <#1#> today (confirmlimit <#2#> reached)"},
 };
 }  // namespace
 

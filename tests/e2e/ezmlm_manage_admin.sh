@@ -182,6 +182,16 @@ Content-Type: text/html
 MSG
 SENDER=mod@example.org DEFAULT=$(local_of "$ed") ez ezmlm-manage "$d" <"$w/edreply" 2>"$w/err" >/dev/null || fail "multipart ed: $(cat "$w/err")"
 [ "$(cat "$d/text/test")" = "$(printf 'caf\xc3\xa9 = soft break')" ] || fail "multipart edit: $(cat "$d/text/test")"
+# No markers, or too much text: refused, the file stays.
+SENDER=mod@example.org manage edit.test
+ed=$(hdr Reply-To)
+printf 'From: mod@example.org\n\njust text\n' >"$w/edreply"
+SENDER=mod@example.org DEFAULT=$(local_of "$ed") expect_exit ezmlm-manage 100 \
+  "ezmlm-manage: fatal: the reply has no text between the two marker lines (#5.7.0)" "$d" <"$w/edreply"
+{ printf 'From: mod@example.org\n\n%%%%%% START OF TEXT FILE\n'; head -c 12000 /dev/zero | tr '\0' 'x'; printf '\n%%%%%% END OF TEXT FILE\n'; } >"$w/edreply"
+SENDER=mod@example.org DEFAULT=$(local_of "$ed") expect_exit ezmlm-manage 100 \
+  "ezmlm-manage: fatal: the edited text is longer than 10240 bytes (#5.2.3)" "$d" <"$w/edreply"
+[ "$(cat "$d/text/test")" = "$(printf 'caf\xc3\xa9 = soft break')" ] || fail "refused edit changed the file"
 SENDER=mod@example.org manage edit
 [ "$(hdr Subject)" = "Text files for list@example.test" ] || fail "edit list subject"
 body_has "sub-confirm"
