@@ -33,11 +33,10 @@ int run(int argc, char** argv) {
   std::filesystem::path split_path = split_name[0] == '/' ? std::filesystem::path(split_name) : dir.path() / split_name;
   std::string outhost = dir.outhost(), outlocal = dir.outlocal();
 
-  auto rules = [&]() {
-    auto text = mta::io::read_file(split_path);
-    if (!text) throw mta::TempError(dir.message("ERR_OPEN", {split_path.string()}), "");
-    return *text;
-  };
+  // No split file means no sublists (ezmlm-idx 170): every request stays
+  // with this list. ezmlm-make's manager runs ezmlm-split on every list,
+  // most of which never have one. Unreadable (not absent) throws TempError.
+  auto rules = [&]() { return mta::io::read_file(split_path).value_or(""); };
 
   if (!manager) {
     std::string text = rules();

@@ -33,10 +33,6 @@ done
 l=$o/team
 ez ezmlm-make -C "$LETTERSHOP_SRC/ezmlm/lang/en_US" "$l" "$o/.qmail-team" team example.test || fail "ezmlm-make failed"
 chmod 0755 "$o"
-# ezmlm-split defers every (un)subscribe when the list has no split file
-# (ezmlm.md 8 row 170 says: no split file -> 0); an empty one serves all.
-# Remove this line once ezmlm-split is fixed.
-: >"$l/split"
 start_mta ./Mailbox
 
 # mail_with USER REGEX [SECONDS] - the path of USER's message whose header

@@ -38,7 +38,16 @@ rc=0; SENDER=a@x.edu DEFAULT=subscribe ez ezmlm-split "$l" <"$w/msg" 2>/dev/null
 [ "$rc" = 100 ] || fail "no DTLINE: exit $rc"
 rc=0; SENDER= DEFAULT=subscribe DTLINE=x ez ezmlm-split "$l" <"$w/msg" 2>/dev/null || rc=$?
 [ "$rc" = 100 ] || fail "bounce: exit $rc"
-# No split file: 0 for -d is not reached; a bad line that matches: 111.
+# No split file (every list ezmlm-make creates): 0, nothing queued; -D
+# maps every address to the list itself.
+mv "$l/split" "$l/split.saved"
+rm -f "$work/qq.env"
+rc=0; SENDER=a@x.edu DEFAULT=subscribe DTLINE=x ez ezmlm-split "$l" <"$w/msg" || rc=$?
+[ "$rc" = 0 ] && [ ! -e "$work/qq.env" ] || fail "no split file: exit $rc"
+[ "$(echo a@x.edu | ez ezmlm-split -D "$l")" = "$(cat "$l/outlocal")@$(cat "$l/outhost"): a@x.edu" ] ||
+  fail "no split file, -D: $(echo a@x.edu | ez ezmlm-split -D "$l" 2>&1)"
+mv "$l/split.saved" "$l/split"
+# A bad line that matches: 111.
 printf 'edu\nedu:\n' >"$l/split"
 rc=0; echo a@x.edu | ez ezmlm-split -D "$l" >/dev/null 2>"$w/err" || rc=$?
 [ "$rc" = 111 ] || fail "syntax error: exit $rc"
