@@ -61,7 +61,16 @@ struct Conn {
     o["OPT_READ_TIMEOUT"] = static_cast<int>(p.io_timeout);
     o["OPT_WRITE_TIMEOUT"] = static_cast<int>(p.io_timeout);
     o["OPT_RECONNECT"] = false;  // we reconnect ourselves, once, where it is safe
+    // Addresses are bytes (8-bit local parts are UTF-8 but old entries may
+    // be anything): latin1 maps every byte to one character, so they pass
+    // through unchanged and compare with any column charset, as with the
+    // classic client library ezmlm-idx was built against.
+    o["OPT_CHARSET_NAME"] = sql::SQLString("latin1");
     db.reset(sql::mysql::get_mysql_driver_instance()->connect(o));
+    // The connector sets character_set_results itself (to utf8): results
+    // must be latin1 as well, or 8-bit addresses come back re-encoded.
+    std::unique_ptr<sql::Statement> st(db->createStatement());
+    st->execute("SET NAMES latin1");
   }
 
   std::string t(const char* suffix = "") const { return "`" + table + suffix + "`"; }
@@ -248,10 +257,11 @@ int sql_create(void* conn, int message_tables, char* err, size_t errlen) {
     std::unique_ptr<sql::Statement> st(c->db->createStatement());
     st->execute("CREATE TABLE IF NOT EXISTS " + c->t() +
                 " (hash TINYINT UNSIGNED NOT NULL, address VARCHAR(255) NOT NULL,"
-                " INDEX h (hash), INDEX a (address(12)))");
+                " INDEX h (hash), INDEX a (address(12))) DEFAULT CHARSET=latin1");
     st->execute("CREATE TABLE IF NOT EXISTS " + c->t("_slog") +
                 " (tai TIMESTAMP, address VARCHAR(255) NOT NULL, INDEX (address),"
-                " fromline VARCHAR(255) NOT NULL, edir CHAR NOT NULL, etype CHAR NOT NULL, INDEX (tai))");
+                " fromline VARCHAR(255) NOT NULL, edir CHAR NOT NULL, etype CHAR NOT NULL, INDEX (tai))"
+                " DEFAULT CHARSET=latin1");
     if (message_tables) {
       st->execute("CREATE TABLE IF NOT EXISTS " + c->t("_cookie") +
                   " (msgnum INTEGER UNSIGNED NOT NULL, tai TIMESTAMP NOT NULL, cookie CHAR(20) NOT NULL,"

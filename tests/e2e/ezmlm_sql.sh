@@ -51,6 +51,15 @@ ez ezmlm-unsub "$L" joe@EXAMPLE.com
 [ "$(ez ezmlm-list -n "$L")" = 2 ] || fail "unsub"
 grep -q ' -manual joe@example.com$' "$L/Log" || fail "Log -manual"
 
+# 8-bit (UTF-8) local parts go in and come out byte for byte, whatever
+# the column's charset (latin1 on the connection, as ezmlm-idx's client).
+ez ezmlm-sub "$L" 'jörg@x.org' '日本@x.org'
+ez ezmlm-list "$L" | grep -x 'jörg@x.org' >/dev/null || fail "UTF-8 address changed: $(ez ezmlm-list "$L" | od -c | head -3)"
+ez ezmlm-list "$L" | grep -x '日本@x.org' >/dev/null || fail "UTF-8 address changed"
+SENDER='日本@X.org' expect_exit ezmlm-issubn 0 "" "$L"
+ez ezmlm-unsub "$L" 'jörg@x.org' '日本@x.org'
+[ "$(ez ezmlm-list -n "$L")" = 2 ] || fail "UTF-8 unsub"
+
 # Forced hash: 99 (sublists) cannot be removed without -h, and is not listed.
 ez ezmlm-sub -h 99 "$L" sub@lists.example
 [ "$(mdb_sql "SELECT hash FROM team WHERE address='sub@lists.example'")" = 99 ] || fail "forced hash"
