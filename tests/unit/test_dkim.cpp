@@ -83,6 +83,23 @@ const std::string simple_ed25519_signature =
     " b=9/dsDChY0YMTtD5Eyw3wx7x22BlSJP7M5ECbJ7GWrR45nXlTCGb8l0YB\n"
     " o0wBLR++X5LqmsxXaOYLLJe46l10AQ==\n";
 
+// An rsa-sha256 simple/simple signature of the same message with the
+// 1024-bit "test" key of dkimpy's test data (RSA PKCS#1 v1.5 is
+// deterministic too), and that key's record.
+const std::string simple_rsa_signature =
+    "DKIM-Signature: v=1; a=rsa-sha256; c=simple/simple; \n"
+    " d=football.example.com; i=@football.example.com; \n"
+    " q=dns/txt; s=test; t=1527915362; h=from : to : subject : \n"
+    " date : message-id : from : subject : date; \n"
+    " bh=4bLNXImK9drULnmePzZNEBleUanJCX5PIsDIFoH4KTQ=; \n"
+    " b=icKcLSEZYXJ95flvWE8FT6hl5iqd8MC/LEKYH0QjsqYy6MO/4pgVNCZH\n"
+    " l/RAXAuADxE/40Fg7uTlxwwD1hjN2Ple6J//cJfslBdDOq6zTVbne1dqtl\n"
+    " NOat7iamJ1AfRqyG+ja7a2AZsrpUuJ7VA6O+0zRYPqpwMEkEFIzI9i/Xk=\n";
+const std::string test_rsa_record =
+    "v=DKIM1; g=*; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/"
+    "J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3Ip3G+"
+    "2kryOTIKT+l/K4w3QIDAQAB";
+
 KeyLookup map_lookup(std::map<std::string, std::string> records) {
   return [records](const std::string& name) -> std::vector<std::string> {
     auto it = records.find(name);
@@ -289,15 +306,19 @@ TEST_CASE("dkim: RFC 8463 test vector", "[dkim]") {
   CHECK(base64_encode(key.sign(data)) ==
         "/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11BusFa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw==");
 
-  auto lookup = map_lookup({{"brisbane._domainkey.football.example.com", rfc8463_record}});
+  auto lookup = map_lookup({{"brisbane._domainkey.football.example.com", rfc8463_record},
+                            {"test._domainkey.football.example.com", test_rsa_record}});
   for (bool trickle : {false, true}) {
     INFO("trickle " << trickle);
-    auto results = verify_text(rfc8463_ed25519_signature + simple_ed25519_signature + rfc_message, lookup,
-                               1528637909, trickle);
-    REQUIRE(results.size() == 2);
+    auto results = verify_text(rfc8463_ed25519_signature + simple_ed25519_signature + simple_rsa_signature +
+                                   rfc_message,
+                               lookup, 1528637909, trickle);
+    REQUIRE(results.size() == 3);
     CHECK(format_result(results[0]) ==
           "dkim=pass header.d=football.example.com header.s=brisbane header.a=ed25519-sha256");
     CHECK(results[1].status == Status::pass);
+    CHECK(format_result(results[2]) ==
+          "dkim=pass header.d=football.example.com header.s=test header.a=rsa-sha256");
   }
   // One changed byte in the body, or in a signed field, fails.
   std::string altered = rfc_message;
