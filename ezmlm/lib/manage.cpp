@@ -336,7 +336,7 @@ int Manager::help() {
     r.subject = subject("SUB_MOD_HELP");
     r.text("mod-help");
   } else {
-    r.subject = msg("SUB_HELP");
+    r.subject = subject("SUB_HELP");
   }
   r.text("help");
   return send(r, {sender_}, true, true);

@@ -161,7 +161,7 @@ constexpr std::pair<std::string_view, const char*> fallback_table[] = {
     {"SUB_MOD_UNSUBSCRIBE", "CONFIRM unsubscribe from"},
     {"SUB_SUBSCRIBE_NOP", "Already subscribed to"},
     {"SUB_UNSUBSCRIBE_NOP", "Not subscribed to"},
-    {"SUB_HELP", "ezmlm response"},
+    {"SUB_HELP", "Help for"},
     {"SUB_MODERATE", "MODERATE for"},
     {"SUB_CONFIRM_POST", "Confirm post to"},
     {"SUB_RETURNED_POST", "Returned post for"},

@@ -141,7 +141,7 @@ rm "$d/copylines"
 # help: From -return- for the literal command, -help- for unknown ones; subject.
 manage help
 [ "$(hdr From)" = "list-return-@example.test" ] || fail "help From $(hdr From)"
-[ "$(hdr Subject)" = "ezmlm response" ] || fail "help subject $(hdr Subject)"
+[ "$(hdr Subject)" = "Help for list@example.test" ] || fail "help subject $(hdr Subject)"
 body_has "This is general help for the list."
 manage qqqq
 [ "$(hdr From)" = "list-help@example.test" ] || fail "unknown command From"
