@@ -18,21 +18,10 @@
 . "$LETTERSHOP_SRC/tests/e2e/lib/mta.sh"
 . "$LETTERSHOP_SRC/tests/e2e/lib/remote.sh"
 . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm_make.sh"
-for p in ezmlm-make ezmlm-send ezmlm-sub ezmlm-list ezmlm-return ezmlm-warn ezmlm-weed; do
-  [ -x "$LETTERSHOP_BIN/$p" ] || fail "$p is not built"
-done
+need_programs ezmlm-make ezmlm-send ezmlm-sub ezmlm-list ezmlm-return ezmlm-warn ezmlm-weed
 mta_instance
 ezmlm_env "$dir"
-for u in alice bob owner; do add_user "$u"; done
-o=$(home owner)
-uid=$(id -u); gid=$(id -g)
-printf '=team:owner:%s:%s:%s:-:team:\n+team-:owner:%s:%s:%s:-:team-:\n.\n' "$uid" "$gid" "$o" "$uid" "$gid" "$o" \
-  >"$dir/users/assign"
-"$LETTERSHOP_BIN/qmail-newu" || fail "qmail-newu failed"
-for u in alice bob; do
-  "$LETTERSHOP_BIN/maildirmake" "$(home "$u")/Maildir"
-  echo ./Maildir/ >"$(home "$u")/.qmail"
-done
+list_users alice bob
 echo "550 5.7.26 Unauthenticated email from example.test is not accepted due to domain's DMARC policy" \
   >"$dir/dmarcreply"
 start_sink dmarcsink --rcpt-file "$dir/dmarcreply"

@@ -11,21 +11,10 @@
 # LOCAL because DEFAULT holds only T.PID.HASH there).
 . "$LETTERSHOP_SRC/tests/e2e/lib/mta.sh"
 . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm_make.sh"
-for p in ezmlm-make ezmlm-reject ezmlm-checksub ezmlm-store ezmlm-moderate ezmlm-send ezmlm-sub ezmlm-weed ezmlm-clean; do
-  [ -x "$LETTERSHOP_BIN/$p" ] || fail "$p is not built"
-done
+need_programs ezmlm-make ezmlm-reject ezmlm-checksub ezmlm-store ezmlm-moderate ezmlm-send ezmlm-sub ezmlm-weed ezmlm-clean
 mta_instance
 ezmlm_env "$dir"
-for u in alice bob carol modr owner; do add_user "$u"; done
-o=$(home owner)
-uid=$(id -u); gid=$(id -g)
-printf '=team:owner:%s:%s:%s:-:team:\n+team-:owner:%s:%s:%s:-:team-:\n.\n' "$uid" "$gid" "$o" "$uid" "$gid" "$o" \
-  >"$dir/users/assign"
-"$LETTERSHOP_BIN/qmail-newu" || fail "qmail-newu failed"
-for u in alice bob carol modr; do
-  "$LETTERSHOP_BIN/maildirmake" "$(home "$u")/Maildir"
-  echo ./Maildir/ >"$(home "$u")/.qmail"
-done
+list_users alice bob carol modr
 
 l=$o/team
 ez ezmlm-make -m -C "$LETTERSHOP_SRC/ezmlm/lang/en_US" "$l" "$o/.qmail-team" team example.test || fail "ezmlm-make failed"

@@ -15,21 +15,10 @@
 # manager: ezmlm-weed, ezmlm-get, ezmlm-split, ezmlm-request, ezmlm-manage.
 . "$LETTERSHOP_SRC/tests/e2e/lib/smtp.sh"
 . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm_make.sh"
-for p in ezmlm-make ezmlm-weed ezmlm-get ezmlm-split ezmlm-request ezmlm-manage ezmlm-list; do
-  [ -x "$LETTERSHOP_BIN/$p" ] || fail "$p is not built"
-done
+need_programs ezmlm-make ezmlm-weed ezmlm-get ezmlm-split ezmlm-request ezmlm-manage ezmlm-list
 smtp_instance
 ezmlm_env "$dir"
-for u in alice bob carol mallory owner; do add_user "$u"; done
-o=$(home owner)
-uid=$(id -u); gid=$(id -g)
-printf '=team:owner:%s:%s:%s:-:team:\n+team-:owner:%s:%s:%s:-:team-:\n.\n' "$uid" "$gid" "$o" "$uid" "$gid" "$o" \
-  >"$dir/users/assign"
-"$LETTERSHOP_BIN/qmail-newu" || fail "qmail-newu failed"
-for u in alice bob carol mallory; do
-  "$LETTERSHOP_BIN/maildirmake" "$(home "$u")/Maildir"
-  echo ./Maildir/ >"$(home "$u")/.qmail"
-done
+list_users alice bob carol mallory
 l=$o/team
 ez ezmlm-make -C "$LETTERSHOP_SRC/ezmlm/lang/en_US" "$l" "$o/.qmail-team" team example.test || fail "ezmlm-make failed"
 chmod 0755 "$o"

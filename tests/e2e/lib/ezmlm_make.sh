@@ -17,3 +17,30 @@ ez() {
   shift
   "$LETTERSHOP_BIN/$prog" "$@"
 }
+
+# need_programs PROG... — fail unless every PROG is built.
+need_programs() {
+  local p
+  for p; do
+    [ -x "$LETTERSHOP_BIN/$p" ] || fail "$p is not built"
+  done
+}
+
+# list_users USER... — the accounts of a list scenario in an instance made
+# by mta_instance or smtp_instance (lib/mta.sh): each USER with a Maildir
+# as its .qmail, and the account "owner" whose home ($o) holds the lists;
+# users/assign gives it team and team-* (run ezmlm-make "$o/team" ... team).
+list_users() {
+  local u uid gid
+  for u in "$@" owner; do add_user "$u"; done
+  o=$(home owner)
+  uid=$(id -u)
+  gid=$(id -g)
+  printf '=team:owner:%s:%s:%s:-:team:\n+team-:owner:%s:%s:%s:-:team-:\n.\n' \
+    "$uid" "$gid" "$o" "$uid" "$gid" "$o" >"$dir/users/assign"
+  "$LETTERSHOP_BIN/qmail-newu" || fail "qmail-newu failed"
+  for u; do
+    "$LETTERSHOP_BIN/maildirmake" "$(home "$u")/Maildir"
+    echo ./Maildir/ >"$(home "$u")/.qmail"
+  done
+}
