@@ -33,7 +33,8 @@ namespace {
 // server restarted, a proxy closed it, the socket timed out.
 bool connection_lost(const sql::SQLException& e) {
   int code = e.getErrorCode();
-  return code == 2006 || code == 2013 || code == 2055 || code == 0;
+  // 4031: MySQL 8's "disconnected by the server because of inactivity".
+  return code == 2006 || code == 2013 || code == 2055 || code == 4031 || code == 0;
 }
 
 struct Conn {
@@ -122,8 +123,8 @@ void report(char* err, size_t errlen, const std::string& text) {
 
 std::string describe(const sql::SQLException& e) {
   std::string what = e.what();
-  if (what.empty()) what = "error " + std::to_string(e.getErrorCode());
-  return "SQL: " + what;
+  if (what.empty()) what = "unknown";
+  return "SQL: " + what + " (error " + std::to_string(e.getErrorCode()) + ")";
 }
 
 // Runs f; after a lost connection reconnects and runs it once more when
@@ -250,6 +251,10 @@ int sql_for_each(void* conn, int lo, int hi, ezsql_row_fn fn, void* ctx, char* e
 int sql_begin(void* conn, char* err, size_t errlen) {
   auto* c = static_cast<Conn*>(conn);
   return guarded(c, err, errlen, [&] {
+    // A connection the server dropped while we waited (wait_timeout) may
+    // only show it on the first statement inside the transaction, where
+    // repeating is no longer safe: ping now and reconnect before it starts.
+    if (!c->db->isValid()) c->connect();
     c->db->setAutoCommit(false);
     c->in_transaction = true;
     return 0;

@@ -113,6 +113,17 @@ echo "mysql:$mdb_sock::ezmlm:wrong:ezmlm:team" >"$B/subdb"
 rc=0; SENDER=other@x.org ez ezmlm-issubn "$B" 2>"$w/err" || rc=$?
 [ $rc = 111 ] && grep -q "Access denied" "$w/err" || fail "wrong password: $rc $(cat "$w/err")"
 
+# A connection the server dropped (idle past wait_timeout) while ezmlm-sub
+# waited for its stdin: one reconnect, the import goes in.
+mdb_sql "SET GLOBAL wait_timeout=1"
+aborted=$(mdb_sql "SHOW GLOBAL STATUS LIKE 'Aborted_clients'" | cut -f2)
+{ sleep 3; echo late1@x.org; echo late2@x.org; } | ez ezmlm-sub "$L" 2>"$w/err" || fail "ezmlm-sub after an idle drop: $(cat "$w/err")"
+mdb_sql "SET GLOBAL wait_timeout=28800"
+[ "$(mdb_sql "SHOW GLOBAL STATUS LIKE 'Aborted_clients'" | cut -f2)" -gt "$aborted" ] ||
+  fail "the server did not drop the idle connection (the reconnect was not exercised)"
+[ "$(mdb_sql "SELECT COUNT(*) FROM team WHERE address LIKE 'late_@x.org'")" = 2 ] || fail "import after reconnect"
+ez ezmlm-unsub "$L" late1@x.org late2@x.org
+
 # Hung (SIGSTOP): the connect timeout (10 s) ends the wait with 111.
 kill -STOP "$mdb_pid"
 t0=$SECONDS
