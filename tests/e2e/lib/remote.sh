@@ -2,7 +2,7 @@
 #
 # Usage (after lib/instance.sh or lib/mta.sh):
 #   start_sink NAME [ARGS...]   # tests/e2e/lib/smtp_sink.py --dir $dir/NAME ARGS;
-#                               # sets sink_port and sink_dir; stopped on exit
+#                               # sets sink_port, sink_dir, sink_pid; stopped on exit
 #   start_dns ARGS...           # dnsmasq on a free 127.0.0.1 port with ARGS
 #                               # (--mx-host=..., --host-record=...); sets
 #                               # dns_port and exports DNSCACHEIP; stopped on exit
@@ -30,6 +30,7 @@ start_sink() {
   "$PY" "$LETTERSHOP_SRC/tests/e2e/lib/smtp_sink.py" --dir "$sink_dir" --port-file "$sink_dir/port" "$@" \
     >"$sink_dir/out" 2>&1 &
   local pid=$!
+  sink_pid=$pid
   on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
   local i=0
   while [ ! -s "$sink_dir/port" ]; do

@@ -17,7 +17,8 @@
 # tcpserver says nothing about its port, so a free port is found first
 # (bind port 0 in Python, read it back, close) and tcpserver started on it;
 # if another test took the port in between, tcpserver exits and we retry
-# with a new one. Servers get a clean environment apart from QMAILHOME,
+# with a new one. tcpserver -l names the local host $smtpd_localname
+# (default example.test). Servers get a clean environment apart from QMAILHOME,
 # PATH, the sanitizer settings and the given variables.
 
 . "$LETTERSHOP_SRC/tests/e2e/lib/mta.sh"
@@ -50,7 +51,7 @@ _start_tcpserver() {
     _port=$(free_port "$host")
     # shellcheck disable=SC2086 # $keep: NAME=value words without spaces
     env - PATH="$MTA_PATH" QMAILHOME="$dir" $keep "$@" \
-      tcpserver -HRl example.test "$host" "$_port" "$dir/bin/$prog" 2>>"$dir/tcpserver.log" &
+      tcpserver -HRl "${smtpd_localname:-example.test}" "$host" "$_port" "$dir/bin/$prog" 2>>"$dir/tcpserver.log" &
     local pid=$! i
     for i in $(seq 1 50); do
       if ! kill -0 "$pid" 2>/dev/null; then break; fi
