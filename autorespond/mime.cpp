@@ -7,20 +7,11 @@
 
 #include "mta/core/address.h"
 #include "mta/core/text.h"
+#include "mta/core/transfer_encoding.h"
 
 namespace autorespond::mime {
 
 namespace {
-
-constexpr std::string_view b64_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
 
 void append_hex(std::string& out, unsigned char c) {
   static constexpr char digits[] = "0123456789ABCDEF";
@@ -80,12 +71,12 @@ std::optional<std::pair<std::string, std::size_t>> encoded_word(std::string_view
   char enc = text[q1 + 1];
   std::string bytes;
   if (enc == 'B' || enc == 'b') {
-    bytes = base64_decode(payload);
+    bytes = mta::cte::base64_decode(payload);
   } else if (enc == 'Q' || enc == 'q') {
     std::string under(payload);
     for (char& c : under)
       if (c == '_') c = ' ';
-    bytes = qp_decode(under);
+    bytes = mta::cte::qp_decode(under);
   } else {
     return std::nullopt;
   }
@@ -138,73 +129,6 @@ std::string force_utf8(std::string_view s) {
       out.append(s.substr(k, n));
       k += n;
     }
-  }
-  return out;
-}
-
-std::string base64_encode(std::string_view data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  std::size_t k = 0;
-  for (; k + 2 < data.size(); k += 3) {
-    unsigned v = (static_cast<unsigned char>(data[k]) << 16) | (static_cast<unsigned char>(data[k + 1]) << 8) |
-                 static_cast<unsigned char>(data[k + 2]);
-    for (int shift : {18, 12, 6, 0}) out.push_back(b64_alphabet[(v >> shift) & 63]);
-  }
-  if (k < data.size()) {
-    unsigned v = static_cast<unsigned char>(data[k]) << 16;
-    if (k + 1 < data.size()) v |= static_cast<unsigned char>(data[k + 1]) << 8;
-    out.push_back(b64_alphabet[(v >> 18) & 63]);
-    out.push_back(b64_alphabet[(v >> 12) & 63]);
-    out.push_back(k + 1 < data.size() ? b64_alphabet[(v >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
-
-std::string base64_decode(std::string_view text) {
-  std::string out;
-  unsigned v = 0;
-  int bits = 0;
-  for (char c : text) {
-    if (c == '=') break;
-    std::size_t d = b64_alphabet.find(c);
-    if (d == std::string_view::npos) continue;
-    v = (v << 6) | static_cast<unsigned>(d);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((v >> bits) & 0xFF));
-    }
-  }
-  return out;
-}
-
-std::string qp_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t k = 0; k < text.size(); ++k) {
-    if (text[k] != '=') {
-      out.push_back(text[k]);
-      continue;
-    }
-    // A soft line break: '=' then optional white space, then (CR)LF.
-    std::size_t j = k + 1;
-    while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) ++j;
-    if (j < text.size() && text[j] == '\r') ++j;
-    if (j < text.size() && text[j] == '\n') {
-      k = j;
-      continue;
-    }
-    if (j == text.size()) break;
-    int hi = k + 1 < text.size() ? hex_value(text[k + 1]) : -1;
-    int lo = k + 2 < text.size() ? hex_value(text[k + 2]) : -1;
-    if (hi < 0 || lo < 0) {
-      out.push_back('=');
-      continue;
-    }
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    k += 2;
   }
   return out;
 }
@@ -303,7 +227,7 @@ std::string encode_unstructured(std::string_view utf8, std::size_t start_column)
       if (take + n > max_bytes) break;
       take += n;
     }
-    std::string word = "=?UTF-8?B?" + base64_encode(rest.substr(0, take)) + "?=";
+    std::string word = "=?UTF-8?B?" + mta::cte::base64_encode(rest.substr(0, take)) + "?=";
     append_word(out, column, word, !out.empty(), true);
     rest.remove_prefix(take);
   }
@@ -423,8 +347,8 @@ std::vector<std::string_view> split_parts(std::string_view body, const std::stri
 std::string decode_transfer(const mta::message::Header& header, std::string_view body) {
   const auto* cte = header.find("Content-Transfer-Encoding");
   std::string enc = cte ? mta::address::ascii_lower(trim(mta::message::unfold(cte->value()))) : "";
-  if (enc == "base64") return base64_decode(body);
-  if (enc == "quoted-printable") return qp_decode(body);
+  if (enc == "base64") return mta::cte::base64_decode(body);
+  if (enc == "quoted-printable") return mta::cte::qp_decode(body);
   return std::string(body);
 }
 

@@ -31,11 +31,7 @@ std::string latin1_to_utf8(std::string_view s);
 // charset can go into a UTF-8 reply.
 std::string force_utf8(std::string_view s);
 
-std::string base64_encode(std::string_view data);
-// Skips characters outside the alphabet; stops at '='.
-std::string base64_decode(std::string_view text);
-// RFC 2045 6.7 decoding (soft breaks, =XX); a bad escape is kept literally.
-std::string qp_decode(std::string_view text);
+// Base64 and quoted-printable decoding: mta/core/transfer_encoding.h.
 // RFC 2045 6.7 encoding of a text body: lines end in '\n', are at most 76
 // characters, '=' and bytes outside printable ASCII are =XX, trailing white
 // space is encoded.

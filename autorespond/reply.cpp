@@ -4,6 +4,7 @@
 #include <array>
 
 #include "autorespond/mime.h"
+#include "mta/core/transfer_encoding.h"
 #include "mta/core/address.h"
 #include "mta/core/date.h"
 #include "mta/core/exitcodes.h"
@@ -193,8 +194,8 @@ Reply build_reply(const Template& tmpl, const Header& incoming, std::string_view
     std::string body = tmpl.body;
     if (const auto* cte = tmpl.header.find("Content-Transfer-Encoding")) {
       std::string enc = mta::address::ascii_lower(trim(mta::message::unfold(cte->value())));
-      if (enc == "quoted-printable") body = mime::qp_decode(body);
-      else if (enc == "base64") body = mime::base64_decode(body);
+      if (enc == "quoted-printable") body = mta::cte::qp_decode(body);
+      else if (enc == "base64") body = mta::cte::base64_decode(body);
     }
     if (charset == "iso-8859-1" || charset == "latin1") {
       body = mime::latin1_to_utf8(body);

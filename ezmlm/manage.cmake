@@ -9,13 +9,13 @@ target_link_libraries(ezmlm-reply PUBLIC ezmlm-post ezmlm-core mta-core)
 set_property(GLOBAL APPEND PROPERTY LETTERSHOP_LIBS ezmlm-reply)
 
 # ezmlm-manage's commands, the confirmation limit; ed. replies are decoded
-# with autorespond's QP/base64 decoders.
+# with mta-core's QP/base64 decoders (mta/core/transfer_encoding.h).
 add_library(ezmlm-manage-lib STATIC
   ${CMAKE_CURRENT_LIST_DIR}/lib/manage_command.cpp
   ${CMAKE_CURRENT_LIST_DIR}/lib/manage_limit.cpp
   ${CMAKE_CURRENT_LIST_DIR}/lib/manage_from.cpp
   ${CMAKE_CURRENT_LIST_DIR}/lib/manage.cpp)
-target_link_libraries(ezmlm-manage-lib PUBLIC ezmlm-reply ezmlm-post ezmlm-core autorespond-lib mta-core)
+target_link_libraries(ezmlm-manage-lib PUBLIC ezmlm-reply ezmlm-post ezmlm-core mta-core)
 set_property(GLOBAL APPEND PROPERTY LETTERSHOP_LIBS ezmlm-manage-lib)
 
 lettershop_program(ezmlm-manage ${CMAKE_CURRENT_LIST_DIR}/ezmlm-manage.cpp LIBS ezmlm-manage-lib)

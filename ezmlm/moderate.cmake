@@ -7,9 +7,9 @@ add_library(ezmlm-moderation STATIC
   ${CMAKE_CURRENT_LIST_DIR}/lib/moderate.cpp
   ${CMAKE_CURRENT_LIST_DIR}/lib/moderate_comment.cpp
   ${CMAKE_CURRENT_LIST_DIR}/lib/moderate_flow.cpp)
-# The moderator's comment is decoded with autorespond's QP/base64 decoders
-# and ezmlm-send's Content-Type parser rather than a third copy of each.
-target_link_libraries(ezmlm-moderation PUBLIC ezmlm-reply ezmlm-core ezmlm-post autorespond-lib mta-core)
+# The moderator's comment is decoded with mta-core's QP/base64 decoders and
+# ezmlm-send's Content-Type parser.
+target_link_libraries(ezmlm-moderation PUBLIC ezmlm-reply ezmlm-core ezmlm-post mta-core)
 set_property(GLOBAL APPEND PROPERTY LETTERSHOP_LIBS ezmlm-moderation)
 
 foreach(prog store moderate confirm clean accept)

@@ -6,7 +6,6 @@
 #include <memory>
 #include <vector>
 
-#include "autorespond/mime.h"
 #include "ezmlm/lib/cookie.h"
 #include "ezmlm/lib/cookie_addr.h"
 #include "ezmlm/lib/manage_command.h"
@@ -20,6 +19,7 @@
 #include "mta/core/date.h"
 #include "mta/core/exitcodes.h"
 #include "mta/core/text.h"
+#include "mta/core/transfer_encoding.h"
 
 namespace ezmlm {
 
@@ -471,8 +471,8 @@ std::optional<std::string> edited_text(std::string_view body) {
 
 std::string decode_as(std::string_view cte, std::string body) {
   auto kind = post::parse_cte(cte);
-  if (kind == post::Cte::quoted_printable) return autorespond::mime::qp_decode(body);
-  if (kind == post::Cte::base64) return autorespond::mime::base64_decode(body);
+  if (kind == post::Cte::quoted_printable) return mta::cte::qp_decode(body);
+  if (kind == post::Cte::base64) return mta::cte::base64_decode(body);
   return body;
 }
 

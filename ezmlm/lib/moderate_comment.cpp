@@ -2,11 +2,11 @@
 
 #include <string>
 
-#include "autorespond/mime.h"
 #include "ezmlm/lib/post_mime.h"
 #include "mta/core/io.h"
 #include "mta/core/message.h"
 #include "mta/core/text.h"
+#include "mta/core/transfer_encoding.h"
 
 namespace ezmlm::moderate {
 namespace {
@@ -64,8 +64,8 @@ std::optional<Part> first_text_part(std::string_view body, std::string_view boun
 
 std::string decode(const Part& part) {
   switch (part.cte) {
-    case post::Cte::base64: return autorespond::mime::base64_decode(part.body);
-    case post::Cte::quoted_printable: return autorespond::mime::qp_decode(part.body);
+    case post::Cte::base64: return mta::cte::base64_decode(part.body);
+    case post::Cte::quoted_printable: return mta::cte::qp_decode(part.body);
     case post::Cte::plain: break;
   }
   return part.body;

@@ -5,6 +5,7 @@
 #include "mta/core/address.h"
 #include "mta/core/exitcodes.h"
 #include "mta/core/text.h"
+#include "mta/core/transfer_encoding.h"
 
 namespace ezmlm::post {
 
@@ -82,33 +83,6 @@ Cte parse_cte(std::string_view value) {
   return Cte::plain;
 }
 
-std::string encode_base64(std::string_view data) {
-  static const char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(data[i]) << 16) |
-                 (static_cast<unsigned char>(data[i + 1]) << 8) |
-                 static_cast<unsigned char>(data[i + 2]);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += alphabet[(v >> 6) & 63];
-    out += alphabet[v & 63];
-  }
-  // The last partial group is padded (7.2.2 loses it; we do not).
-  if (std::size_t left = data.size() - i; left > 0) {
-    unsigned v = static_cast<unsigned char>(data[i]) << 16;
-    if (left == 2) v |= static_cast<unsigned char>(data[i + 1]) << 8;
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += left == 2 ? alphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 std::string encode_base64_text(std::string_view text) {
   std::string crlf;
   crlf.reserve(text.size() + text.size() / 16);
@@ -116,7 +90,7 @@ std::string encode_base64_text(std::string_view text) {
     if (c == '\n') crlf.push_back('\r');
     crlf.push_back(c);
   }
-  std::string b64 = encode_base64(crlf);
+  std::string b64 = mta::cte::base64_encode(crlf);
   std::string out;
   for (std::size_t i = 0; i < b64.size(); i += 76) {
     out.append(b64, i, 76);

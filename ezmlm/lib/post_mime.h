@@ -48,8 +48,6 @@ Cte parse_cte(std::string_view value);
 // Base64 of `text` with every LF turned into CRLF first (a lone CR stays),
 // in lines of 76 characters each ending in "\n", padded with '='.
 std::string encode_base64_text(std::string_view text);
-// Plain base64 without line breaks (RFC 4648, padded).
-std::string encode_base64(std::string_view data);
 // Quoted-printable (RFC 2045 6.7) of text; line ends stay line ends, soft
 // breaks keep lines at most 76 characters.
 std::string encode_qp(std::string_view text);

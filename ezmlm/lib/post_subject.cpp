@@ -3,28 +3,13 @@
 #include <cctype>
 
 #include "mta/core/address.h"
+#include "mta/core/transfer_encoding.h"
 
 namespace ezmlm::post {
 
 namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-int b64val(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
 
 // One encoded word "=?cs?E?text?=" at s[0..]: its decoded bytes and length.
 bool encoded_word(std::string_view s, std::string& out, std::size_t& len) {
@@ -41,9 +26,9 @@ bool encoded_word(std::string_view s, std::string& out, std::size_t& len) {
     for (std::size_t i = 0; i < text.size(); ++i) {
       if (text[i] == '_') {
         dec.push_back(' ');
-      } else if (text[i] == '=' && i + 2 < text.size() + 0 && hexval(text[i + 1]) >= 0 &&
-                 hexval(text[i + 2]) >= 0) {
-        dec.push_back(static_cast<char>(hexval(text[i + 1]) * 16 + hexval(text[i + 2])));
+      } else if (text[i] == '=' && i + 2 < text.size() + 0 && mta::cte::hex_value(text[i + 1]) >= 0 &&
+                 mta::cte::hex_value(text[i + 2]) >= 0) {
+        dec.push_back(static_cast<char>(mta::cte::hex_value(text[i + 1]) * 16 + mta::cte::hex_value(text[i + 2])));
         i += 2;
       } else {
         dec.push_back(text[i]);
@@ -54,7 +39,7 @@ bool encoded_word(std::string_view s, std::string& out, std::size_t& len) {
     int bits = 0;
     for (char c : text) {
       if (c == '=') break;
-      int v = b64val(c);
+      int v = mta::cte::base64_value(c);
       if (v < 0) return false;
       acc = (acc << 6) | static_cast<unsigned>(v);
       bits += 6;

@@ -8,6 +8,7 @@
 #include <openssl/x509.h>
 
 #include "mta/core/exitcodes.h"
+#include "mta/core/transfer_encoding.h"
 #include "mta/dkim/canon.h"
 
 namespace mta::dkim {
@@ -93,12 +94,12 @@ std::string PrivateKey::public_record_value() const {
     unsigned char pub[32];
     std::size_t n = sizeof pub;
     if (EVP_PKEY_get_raw_public_key(raw(key_), pub, &n) != 1) throw TempError(openssl_error());
-    return base64_encode(std::string_view(reinterpret_cast<char*>(pub), n));
+    return mta::cte::base64_encode(std::string_view(reinterpret_cast<char*>(pub), n));
   }
   unsigned char* der = nullptr;
   int n = i2d_PUBKEY(raw(key_), &der);
   if (n <= 0) throw TempError(openssl_error());
-  std::string out = base64_encode(std::string_view(reinterpret_cast<char*>(der), static_cast<std::size_t>(n)));
+  std::string out = mta::cte::base64_encode(std::string_view(reinterpret_cast<char*>(der), static_cast<std::size_t>(n)));
   OPENSSL_free(der);
   return out;
 }

@@ -13,6 +13,7 @@
 
 #include "mta/core/address.h"
 #include "mta/core/exitcodes.h"
+#include "mta/core/transfer_encoding.h"
 #include "mta/dkim/canon.h"
 
 namespace mta::dkim {
@@ -128,9 +129,9 @@ std::string make_signature_field(const message::Header& header, std::string_view
   if (spec.timestamp) field += cat("t=", std::to_string(spec.timestamp), "; ");
   if (spec.expires) field += cat("x=", std::to_string(spec.expires), ";");
   if (field.back() == ' ') field.pop_back();
-  field += cat("\n\t", fold_list("h", spec.headers), "\n\tbh=", base64_encode(body_hash), ";\n\tb=");
+  field += cat("\n\t", fold_list("h", spec.headers), "\n\tbh=", mta::cte::base64_encode(body_hash), ";\n\tb=");
   std::string signature = key.sign(header_hash_input(header, spec.headers, Canon::relaxed, field));
-  return cat(field, fold_base64(base64_encode(signature)), "\n");
+  return cat(field, fold_base64(mta::cte::base64_encode(signature)), "\n");
 }
 
 std::string Signer::sign(const message::Header& header, std::string_view body_hash, std::time_t now,

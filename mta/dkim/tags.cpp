@@ -6,6 +6,7 @@
 
 #include "mta/core/exitcodes.h"
 #include "mta/core/text.h"
+#include "mta/core/transfer_encoding.h"
 
 namespace mta::dkim {
 
@@ -49,7 +50,7 @@ std::uint64_t parse_number(std::string_view tag, std::string_view v) {
 }
 
 std::string required_base64(std::string_view tag, std::string_view v) {
-  auto bytes = base64_decode(v);
+  auto bytes = mta::cte::base64_decode_strict(v);
   if (!bytes) throw SyntaxError(cat("bad base64 in ", tag, "="));
   return *bytes;
 }
@@ -224,68 +225,6 @@ KeyRecord parse_key_record(std::string_view text) {
   if (!p) throw SyntaxError("key record without p=");
   key.public_key = required_base64("p", p->value);
   return key;
-}
-
-// base64_decode - strict RFC 4648 decoding; FWS between characters is skipped.
-std::optional<std::string> base64_decode(std::string_view text) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  std::uint32_t acc = 0;
-  int bits = 0, pad = 0;
-  std::size_t count = 0;
-  for (char c : text) {
-    if (is_fws(c)) continue;
-    if (c == '=') {
-      ++pad;
-      ++count;
-      continue;
-    }
-    int v = value(c);
-    if (v < 0 || pad) return std::nullopt;  // nothing but '=' after padding
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    ++count;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
-  if (count % 4 != 0 || pad > 2) return std::nullopt;
-  // The padding must match the leftover bits, and those must be zero.
-  if ((pad == 1 && bits != 2) || (pad == 2 && bits != 4) || (pad == 0 && bits != 0)) return std::nullopt;
-  if (bits && (acc & ((1u << bits) - 1))) return std::nullopt;
-  return out;
-}
-
-std::string base64_encode(std::string_view data) {
-  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    std::uint32_t v = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8) |
-                      static_cast<unsigned char>(data[i + 2]);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += alphabet[(v >> 6) & 63];
-    out += alphabet[v & 63];
-  }
-  if (std::size_t rest = data.size() - i) {
-    std::uint32_t v = static_cast<unsigned char>(data[i]) << 16;
-    if (rest == 2) v |= static_cast<unsigned char>(data[i + 1]) << 8;
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += rest == 2 ? alphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
 }
 
 }  // namespace mta::dkim

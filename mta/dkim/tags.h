@@ -79,9 +79,7 @@ struct KeyRecord {
 // DKIM1, an h= list without sha256, an unknown k=, or s= without email/*.
 KeyRecord parse_key_record(std::string_view text);
 
-// Base64 (RFC 4648) with FWS allowed between characters, as in b=, bh= and
-// p=. nullopt for any other character or a bad length or padding.
-std::optional<std::string> base64_decode(std::string_view text);
-std::string base64_encode(std::string_view data);
+// Base64 values (b=, bh=, p=) are read with mta::cte::base64_decode_strict
+// (mta/core/transfer_encoding.h): FWS between characters, exact padding.
 
 }  // namespace mta::dkim

@@ -299,12 +299,6 @@ TEST_CASE("MIME helpers: encoded words, base64, quoted-printable, Content-Type")
     INFO("value " << r.in);
     CHECK(decode_words(r.in) == r.want);
   }
-  CHECK(base64_encode("") == "");
-  CHECK(base64_encode("a") == "YQ==");
-  CHECK(base64_encode("ab") == "YWI=");
-  CHECK(base64_encode("abc") == "YWJj");
-  CHECK(base64_decode("YW\nJj") == "abc");
-  CHECK(qp_decode("a=3Db=\nc=ZZ") == "a=bc=ZZ");
   CHECK(qp_encode("trailing \nx=y\n") == "trailing=20\nx=3Dy\n");
   std::string longline(100, 'a');
   std::string enc = qp_encode(longline + "\n");
