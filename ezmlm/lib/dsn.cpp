@@ -45,23 +45,6 @@ bool icontains(std::string_view hay, std::string_view needle) {
   return it != hay.end();
 }
 
-// Blanks runs of white space and control characters down to one space.
-std::string squeeze(std::string_view s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f || c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-  }
-  return out;
-}
-
 struct Field {
   std::string name;   // lower case
   std::string value;  // unfolded, trimmed
@@ -124,7 +107,7 @@ void parse_status_groups(std::string_view body, Report& report) {
     if (const auto* v = field(fields, "original-recipient")) r.original_recipient = usable_address(*v);
     if (const auto* v = field(fields, "action")) r.action = ascii_lower(trim(*v));
     if (const auto* v = field(fields, "status")) r.status = find_status(*v);
-    if (const auto* v = field(fields, "diagnostic-code")) r.diagnostic = squeeze(*v);
+    if (const auto* v = field(fields, "diagnostic-code")) r.diagnostic = mta::text::one_line(*v);
     add_recipient(report, std::move(r));
   }
 }
@@ -269,7 +252,7 @@ Report parse_qsbmf(std::string_view body) {
   bool have = false;
   auto flush = [&] {
     if (!have) return;
-    current.diagnostic = squeeze(current.diagnostic);
+    current.diagnostic = mta::text::one_line(current.diagnostic);
     add_recipient(report, std::move(current));
     current = Recipient{};
     have = false;

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "mta/core/address.h"
+#include "mta/core/text.h"
 #include "mta/core/transfer_encoding.h"
 
 namespace ezmlm::post {
@@ -56,23 +57,6 @@ bool encoded_word(std::string_view s, std::string& out, std::size_t& len) {
   return true;
 }
 
-// Collapses white space and control characters to single spaces, trimmed.
-std::string one_line(std::string_view s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 32 || u == 127 || c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-  }
-  return out;
-}
-
 // Drops ESC sequences of iso-2022-jp/-kr/-cn (ESC and the next two bytes).
 std::string drop_iso2022(std::string_view s) {
   std::string out;
@@ -120,7 +104,7 @@ std::size_t prefix_at(std::string_view s, std::string_view prefix) {
 }
 
 std::string trimmed_prefix(std::string_view prefix) {
-  std::string p = one_line(prefix);
+  std::string p = mta::text::one_line(prefix);
   return p;
 }
 
@@ -154,7 +138,7 @@ std::string decode_2047(std::string_view value) {
     ++i;
   }
   out += pending_space;
-  return one_line(out);
+  return mta::text::one_line(out);
 }
 
 bool has_prefix(std::string_view decoded_subject, std::string_view prefix) {
@@ -167,7 +151,7 @@ bool has_prefix(std::string_view decoded_subject, std::string_view prefix) {
 
 Subject normalise_subject(std::string_view raw_value, std::string_view prefix) {
   Subject s;
-  std::string text = one_line(drop_iso2022(decode_2047(raw_value)));
+  std::string text = mta::text::one_line(drop_iso2022(decode_2047(raw_value)));
   std::string p = trimmed_prefix(prefix);
   std::string_view v = text;
   for (;;) {
@@ -193,13 +177,13 @@ Subject normalise_subject(std::string_view raw_value, std::string_view prefix) {
     rest.resize(rest.size() - tail.size());
     s.reply = true;
   }
-  s.stripped = one_line(rest);
+  s.stripped = mta::text::one_line(rest);
   return s;
 }
 
 Author author_of(std::string_view from_value) {
   Author a;
-  std::string v = one_line(from_value);
+  std::string v = mta::text::one_line(from_value);
   std::vector<mta::address::Item> items;
   try {
     items = mta::address::parse_address_list(v);
@@ -233,23 +217,23 @@ std::string index_entry(unsigned long number, std::string_view subjhash, std::st
   out += ": ";
   out += subjhash;
   out += ' ';
-  out += one_line(subject);
+  out += mta::text::one_line(subject);
   out += "\n\t";
-  out += one_line(date);
+  out += mta::text::one_line(date);
   out += ';';
   out += authhash;
   out += ' ';
-  out += one_line(author);
+  out += mta::text::one_line(author);
   out += '\n';
   return out;
 }
 
 std::string index_date(std::string_view first_received, std::string_view date_field) {
   if (auto semi = first_received.rfind(';'); semi != std::string_view::npos) {
-    std::string d = one_line(first_received.substr(semi + 1));
+    std::string d = mta::text::one_line(first_received.substr(semi + 1));
     if (!d.empty()) return d;
   }
-  return one_line(date_field);
+  return mta::text::one_line(date_field);
 }
 
 }  // namespace ezmlm::post

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace mta::text {
@@ -36,6 +37,25 @@ void for_each_line(std::string_view contents, F&& f) {
     contents.remove_prefix(nl == std::string_view::npos ? contents.size() : nl + 1);
     f(++number, line);
   }
+}
+
+// One line of text for a header or a log: every run of white space and
+// control characters (line breaks, NUL, DEL ...) becomes one space, none
+// is left at either end.
+inline std::string one_line(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
 }
 
 }  // namespace mta::text

@@ -32,3 +32,11 @@ TEST_CASE("for_each_line numbers lines and keeps a last line without newline") {
   for_each_line("x\n", collect);
   CHECK(seen.size() == 1);
 }
+
+TEST_CASE("one_line: white space and control characters become single spaces", "[text]") {
+  CHECK(mta::text::one_line("") == "");
+  CHECK(mta::text::one_line(" \t\r\n") == "");
+  CHECK(mta::text::one_line("  a\r\n\tb  ") == "a b");
+  CHECK(mta::text::one_line(std::string("x\0y\x7fz", 5)) == "x y z");
+  CHECK(mta::text::one_line("caf\xC3\xA9 ok") == "caf\xC3\xA9 ok");  // 8-bit bytes stay
+}
