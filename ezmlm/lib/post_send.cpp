@@ -3,11 +3,13 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <exception>
 
 #include "ezmlm/lib/cookie.h"
 #include "ezmlm/lib/post_archive.h"
 #include "ezmlm/lib/post_header.h"
 #include "ezmlm/lib/post_mime.h"
+#include "ezmlm/lib/post_oneclick.h"
 #include "ezmlm/lib/post_subject.h"
 #include "ezmlm/lib/sender.h"
 #include "ezmlm/lib/subdb.h"
@@ -75,6 +77,18 @@ std::optional<unsigned long> check_parent(const ListDir& dir, std::string_view s
   return n;
 }
 
+// index_entry_of - the index lines of post `number` from its header.
+std::string index_entry_of(const mta::message::Header& header, const std::string& prefix, unsigned long number) {
+  Subject subject = normalise_subject(header.find("subject") ? header.find("subject")->value() : "", prefix);
+  const auto* received = header.find("received");
+  const auto* date = header.find("date");
+  std::string when = index_date(received ? received->value() : "", date ? date->value() : "");
+  if (when.empty()) when = mta::date::date822(std::time(nullptr));
+  Author author = author_of(header.find("from") ? header.find("from")->value() : "");
+  return index_entry(number, makehash(subject.stripped), subject.index(), when, makehash(author.hash_key),
+                     author.name);
+}
+
 }  // namespace
 
 pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader& in, TxtLookup& dns) {
@@ -130,6 +144,8 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
   }
   // Refusals happen here, before anything is written.
   PostHeaders heads = build_headers(header, rules);
+  // RFC 8058: the marker for per-recipient rendering at delivery (post_oneclick.h).
+  heads.outgoing += oneclick_field(dir, outlocal + "@" + outhost, num.number, std::time(nullptr));
 
   BodyPlan plan;
   if (const auto* ct = header.find("content-type")) plan.type = parse_content_type(ct->value());
@@ -175,14 +191,32 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
 
   const std::string envelope_sender = outlocal + "-return-" + std::to_string(num.number) + "-@" + outhost + "-@[]";
   auto store = open_store(dir, "");
+  // While qmail-queue commits, the archive file and the new index are made
+  // durable under their temporary names; only the renames and one fsync of
+  // archive/N wait for its answer (num, archive and index are durable
+  // before we exit 0, which is what qmail-local counts as delivered).
+  std::optional<IndexUpdate> index;
+  std::exception_ptr archive_failure;
+  auto sync_archive = [&] {
+    if (!archive) return;
+    try {
+      archive->sync();
+      if (indexed) index.emplace(dir.path(), num.number, index_entry_of(header, rules.prefix, num.number));
+    } catch (...) {
+      archive_failure = std::current_exception();  // reported once the queue has answered
+    }
+  };
   mta::QueueResult result;
   try {
-    result = queue.finish(envelope_sender, [&store](const mta::QueueClient::RecipientSink& rcpt) {
-      store->for_each([&rcpt](std::string_view address) {
-        rcpt(address);
-        return true;
-      });
-    });
+    result = queue.finish(
+        envelope_sender,
+        [&store](const mta::QueueClient::RecipientSink& rcpt) {
+          store->for_each([&rcpt](std::string_view address) {
+            rcpt(address);
+            return true;
+          });
+        },
+        sync_archive);
   } catch (...) {
     write_num(dir.path(), old);
     throw;
@@ -193,19 +227,12 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
     if (result.permanent()) throw mta::PermError(text, "");
     throw mta::TempError(text, "");
   }
+  // Queued: the post went out under this number, so num stays.
+  if (archive_failure) std::rethrow_exception(archive_failure);
   if (archive) {
-    archive->commit();
-    if (indexed) {
-      Subject subject = normalise_subject(header.find("subject") ? header.find("subject")->value() : "", rules.prefix);
-      const auto* received = header.find("received");
-      const auto* date = header.find("date");
-      std::string when = index_date(received ? received->value() : "", date ? date->value() : "");
-      if (when.empty()) when = mta::date::date822(std::time(nullptr));
-      Author author = author_of(header.find("from") ? header.find("from")->value() : "");
-      update_index(dir.path(), num.number,
-                   index_entry(num.number, makehash(subject.stripped), subject.index(), when,
-                               makehash(author.hash_key), author.name));
-    }
+    archive->commit(false);
+    if (index) index->publish();
+    mta::io::fsync_dir(archive_subdir(dir.path(), num.number));
   }
   return queue.qp();
 }

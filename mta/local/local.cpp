@@ -19,6 +19,7 @@
 #include "mta/core/maildir.h"
 #include "mta/core/mbox.h"
 #include "mta/core/process.h"
+#include "mta/render/oneclick.h"
 
 namespace mta::local {
 
@@ -216,7 +217,18 @@ int run(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   try {
     const Args a = parse_args(argc, argv);
-    return deliver(a, 0, qmail_home(), std::time(nullptr));
+    // A list post marked for one-click rendering (render/oneclick.h) is
+    // rendered for this recipient first: every instruction — mailbox,
+    // program or forward — gets the recipient's own copy, never the marker.
+    io::Fd rendered;
+    if (a.deliver) {
+      try {
+        rendered = oneclick::render_local(0, a.sender, cat(a.local, "@", a.host));
+      } catch (const TempError& e) {
+        throw TempError(cat("Unable to render message: ", e.what(), "."), "4.3.0");
+      }
+    }
+    return deliver(a, rendered ? rendered.get() : 0, qmail_home(), std::time(nullptr));
   } catch (const MailError& e) {
     std::string text = e.what();
     if (!e.dsn().empty()) text = cat(text, " (#", e.dsn(), ")");

@@ -8,12 +8,55 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <filesystem>
+#include <memory>
 
 #include "mta/core/exitcodes.h"
 #include "mta/core/io.h"
 #include "mta/core/paths.h"
+#include "mta/dkim/canon.h"
 #include "mta/dkim/sign.h"
+#include "mta/render/oneclick.h"
 #include "mta/smtp/remote.h"
+
+namespace {
+
+// per_recipient - a message ezmlm-send marked for one-click rendering
+// (oneclick.h): each recipient's copy is rendered, then signed with the
+// From: domain's keys (loaded once; the body, the same in every copy, is
+// hashed once). False when the message carries no marker.
+bool per_recipient(mta::remote::Job& job, int fd, std::time_t now) {
+  off_t start = mta::dkim::rewindable_offset(fd);
+  auto prepared = mta::oneclick::prepare(fd, start);
+  if (!prepared) {
+    if (::lseek(fd, start, SEEK_SET) < 0) throw mta::TempError("unable to rewind the message", "4.3.0");
+    return false;
+  }
+  auto p = std::make_shared<mta::oneclick::Prepared>(std::move(*prepared));
+  std::shared_ptr<mta::dkim::Signer> signer;
+  std::string body_hash;
+  std::filesystem::path dir = mta::qmail_home().control() / "dkim";
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) {
+    auto keys = mta::dkim::load_keys(dir, mta::dkim::from_domain(p->header));
+    if (!keys.empty()) {
+      signer = std::make_shared<mta::dkim::Signer>(std::move(keys));
+      if (::lseek(fd, p->body_offset, SEEK_SET) < 0) throw mta::TempError("unable to seek in the message", "4.3.0");
+      mta::io::Reader body(fd);
+      body_hash = mta::dkim::body_hash(mta::message::Header{}, body, mta::dkim::Canon::relaxed);
+    }
+  }
+  job.render = [p, signer, body_hash, now, &job](std::size_t i) {
+    const std::string& rcpt = job.recipients[i];
+    mta::message::Header h = mta::oneclick::render_header(p->header, p->marker, rcpt);
+    std::string head = h.text() + "\n";
+    if (signer) head = signer->sign(h, body_hash, now) + head;
+    return mta::remote::Copy{std::move(head), p->body_offset};
+  };
+  return true;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   return mta::run_main(
@@ -27,10 +70,12 @@ int main(int argc, char** argv) {
           out.flush();
           return mta::exit_ok;
         }
-        mta::remote::Job job{argv[1], argv[2], {argv + 3, argv + argc}, {}};
+        mta::remote::Job job{argv[1], argv[2], {argv + 3, argv + argc}, {}, {}};
         try {
-          // Signed once per run, after every change the message went through: all recipients get these bytes.
-          job.prefix = mta::dkim::sign_outbound(mta::qmail_home(), STDIN_FILENO, std::time(nullptr));
+          // Signed once per run, after every change the message went through: all recipients get these
+          // bytes — unless each recipient's copy is rendered, and then signed, on its own.
+          if (!per_recipient(job, STDIN_FILENO, std::time(nullptr)))
+            job.prefix = mta::dkim::sign_outbound(mta::qmail_home(), STDIN_FILENO, std::time(nullptr));
         } catch (const mta::MailError& e) {
           out.write(mta::cat("ZUnable to sign the message with DKIM: ", e.what(), " (#4.3.0)\n"));
           out.put('\0');

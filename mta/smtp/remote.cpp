@@ -229,10 +229,25 @@ class Session {
     } catch (const net::Error&) {
       out_.final = died();
     }
+    if (job_.render && !out_.retry_plain) settle_copies();
     return std::move(out_);
   }
 
  private:
+  // settle_copies - per-recipient mode stopped early (connection died, the
+  // server quit): copies already accepted stay delivered — a Z for the
+  // message would send them again — and the rest get the reason as their
+  // own report.
+  void settle_copies() {
+    if (out_.recipients.empty()) return;  // no copy tried: the message report says it all
+    bool delivered = false;
+    for (const auto& r : out_.recipients) delivered |= r == "r";
+    std::string rest = out_.final.empty() ? std::string("Z") : out_.final;
+    while (out_.recipients.size() < job_.recipients.size())
+      out_.recipients.push_back(cat(rest[0] == 'D' ? "h" : "s", std::string_view(rest).substr(1)));
+    if (delivered && out_.final.substr(0, 1) != "K") out_.final = cat("K", ip_, " accepted the copies reported.\n");
+  }
+
   std::string died() const {
     return cat("ZConnected to ", ip_, " but connection died. ", dot_sent_ ? "Possible duplicate! " : "",
                "(#4.4.2)\n");
@@ -309,8 +324,9 @@ class Session {
     std::string cmd = cat("MAIL FROM:", smtp_path(job_.sender));
     struct stat st{};
     if (ext.size && fstat(message_fd_, &st) == 0 && S_ISREG(st.st_mode)) {
-      off_t at = lseek(message_fd_, 0, SEEK_CUR);
-      off_t size = st.st_size - (at > 0 ? at : 0) + static_cast<off_t>(job_.prefix.size());
+      off_t at = copy_ ? copy_->body_offset : lseek(message_fd_, 0, SEEK_CUR);
+      off_t size = st.st_size - (at > 0 ? at : 0) +
+                   static_cast<off_t>(copy_ ? copy_->head.size() : job_.prefix.size());
       cmd += cat(" SIZE=", std::to_string(size > 0 ? size : 0));
     }
     if (ext.eightbitmime) cmd += " BODY=8BITMIME";
@@ -337,6 +353,10 @@ class Session {
     std::vector<bool> offered;
     for (const auto& r : job_.recipients) offered.push_back(ext.smtputf8 || !needs_utf8(r));
 
+    if (job_.render) {
+      per_recipient(ext, offered, no_utf8);
+      return;
+    }
     std::string mail = mail_command(ext);
     std::vector<std::string> rcpts;
     for (std::size_t i = 0; i < job_.recipients.size(); ++i)
@@ -381,12 +401,76 @@ class Session {
     quit(cat("K", ip_, " accepted message.\n", said(r)));
   }
 
+  // per_recipient - one transaction per rendered copy on this connection.
+  // With PIPELINING, MAIL, RCPT and DATA of a copy leave in one write.
+  void per_recipient(const Extensions& ext, const std::vector<bool>& offered, const std::string& no_utf8) {
+    bool accepted = false, dirty = false;
+    auto report = [&](const Reply& r, std::string_view what) {
+      out_.recipients.push_back(cat(r.code >= 500 ? "h" : "s", ip_, what, said(r)));
+      dirty = true;
+    };
+    for (std::size_t i = 0; i < job_.recipients.size(); ++i) {
+      if (!offered[i]) {
+        out_.recipients.push_back(cat("h", no_utf8));
+        continue;
+      }
+      Copy copy;
+      try {
+        copy = job_.render(i);
+      } catch (const MailError& e) {
+        out_.recipients.push_back(cat("sUnable to render the message: ", e.what(), " (#4.3.0)\n"));
+        continue;
+      }
+      copy_ = &copy;
+      dot_sent_ = false;
+      if (dirty) {
+        command("RSET\r\n");  // a refused step left a transaction open
+        dirty = false;
+      }
+      std::string mail = mail_command(ext);
+      std::string rcpt = cat("RCPT TO:", smtp_path(job_.recipients[i]), "\r\n");
+      Reply m, rr, d;
+      if (ext.pipelining) {
+        s_.write(cat(mail, rcpt, "DATA\r\n"));
+        s_.flush();
+        m = read_reply();
+        rr = read_reply();
+        d = read_reply();
+      } else {
+        m = command(mail);
+        if (m.code < 400) rr = command(rcpt);
+        if (m.code < 400 && rr.code < 400) d = command("DATA\r\n");
+      }
+      if (m.code >= 400) { report(m, " does not like the sender.\n"); continue; }
+      if (rr.code >= 400) { report(rr, " does not like recipient.\n"); continue; }
+      if (d.code >= 400) { report(d, " failed on DATA command.\n"); continue; }
+      send_body();
+      dot_sent_ = true;
+      Reply r = read_reply();
+      copy_ = nullptr;
+      if (r.code >= 400) {
+        out_.recipients.push_back(cat(r.code >= 500 ? "h" : "s", ip_, " failed after I sent the message.\n", said(r)));
+        continue;  // the transaction is over either way: no RSET needed
+      }
+      out_.recipients.push_back("r");
+      accepted = true;
+    }
+    copy_ = nullptr;
+    if (!accepted) quit(cat("DGiving up on ", ip_, ".\n"));
+    quit(cat("K", ip_, " accepted message.\n", "Remote host said: each copy was accepted as reported.\n"));
+  }
+
   // send_body - the message in DATA form (mta.md 9.7), in large writes; the
   // final "." leaves in the same write as the end of the message.
   void send_body() {
     Blaster blaster;
     std::string in(65536, '\0'), out;
-    blaster.feed(job_.prefix, out);  // the DKIM-Signature fields, if any
+    if (copy_) {
+      blaster.feed(copy_->head, out);  // signatures and the rendered header
+      if (lseek(message_fd_, copy_->body_offset, SEEK_SET) < 0) throw Final{"ZUnable to read message. (#4.3.0)\n"};
+    } else {
+      blaster.feed(job_.prefix, out);  // the DKIM-Signature fields, if any
+    }
     s_.write(out);
     for (;;) {
       ssize_t n = read(message_fd_, in.data(), in.size());
@@ -416,6 +500,7 @@ class Session {
   Outcome out_;
   bool utf8_ = false;
   bool dot_sent_ = false;
+  const Copy* copy_ = nullptr;  // the copy being sent (per-recipient mode)
 };
 
 void emit(io::Writer& out, std::string_view report) {

@@ -19,6 +19,9 @@
 // every reply goes through the capped parser of remote_parts.h.
 #pragma once
 
+#include <sys/types.h>
+
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,6 +30,15 @@
 
 namespace mta::remote {
 
+// One recipient's copy of a message rendered per recipient (RFC 8058,
+// render/oneclick.h): everything in front of the body (its DKIM-Signature
+// fields and rendered header, blank line included) and where the body
+// starts in the message file.
+struct Copy {
+  std::string head;
+  off_t body_offset = 0;
+};
+
 struct Job {
   std::string host;
   std::string sender;
@@ -34,6 +46,13 @@ struct Job {
   // Header fields sent in front of the message (qmail-remote's DKIM-Signature
   // fields, dkim(5)); LF line ends like the message.
   std::string prefix;
+  // Set for a message rendered per recipient: render(i) makes recipient i's
+  // copy, and each recipient gets a transaction of its own on the same
+  // connection (MAIL, RCPT, DATA, then RSET when a step was refused). Its
+  // outcome is in the recipient's report (r, or h/s with the server's
+  // reply); the message report is K once one copy was accepted. Unset:
+  // one transaction with every recipient, prefix in front of the message.
+  std::function<Copy(std::size_t)> render;
 };
 
 // Delivers the message on `message_fd` (read once, from its current offset).

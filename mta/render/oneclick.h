@@ -1,0 +1,114 @@
+// mta/render/oneclick.h — per-recipient rendering of list posts for RFC 8058
+// one-click unsubscription (issue 12; reference topic 3b).
+//
+// The problem: a one-click URI names its recipient, so every copy of a post
+// differs, yet ezmlm-send injects ONE queue message for all subscribers (the
+// qmail model that keeps fan-out cheap). The answer: ezmlm-send marks the
+// queued message with an internal field, and the delivery programs render
+// each recipient's copy from it just before the copy leaves:
+//
+//   X-Lettershop-Oneclick: v1 l=LIST@HOST n=NUM t=TIME k=MSGKEY u=BASEURL
+//
+// MSGKEY is the per-message key, hex of HMAC-SHA256(list key,
+// "oneclick|LIST@HOST|NUM|TIME"). The list key (DIR/key) itself never leaves
+// the list directory: the queue, qmail-remote and qmail-local only see a key
+// good for this one message, from which the list key cannot be recovered,
+// and which ezmlm-oneclick re-derives from DIR/key when a token comes back.
+//
+// Rendering one copy for ADDRESS (render_header): the marker is removed,
+// every List-Unsubscribe and List-Unsubscribe-Post field is removed, and in
+// the marker's place come
+//   List-Unsubscribe: <mailto:LIST-unsubscribe-BOX=DOM@HOST>,
+//    <BASEURL?l=LIST%40HOST&a=ADDRESS&n=NUM&t=TIME&m=MAC>
+//   List-Unsubscribe-Post: List-Unsubscribe=One-Click
+// where MAC = the first 16 bytes, hex, of HMAC-SHA256(MSGKEY bytes, ADDRESS).
+// The DKIM signature is made afterwards by the caller (it signs both fields).
+//
+// Callers: qmail-remote (one SMTP transaction per rendered copy, each copy
+// signed), qmail-local (renders before its .qmail instructions run), and
+// ezmlm-oneclick (token checks). A malformed marker is a TempError: the
+// message stays queued rather than leak the internal field.
+#pragma once
+
+#include <sys/types.h>
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "mta/core/io.h"
+#include "mta/core/message.h"
+
+namespace mta::oneclick {
+
+inline constexpr std::string_view marker_field = "X-Lettershop-Oneclick";
+inline constexpr std::size_t mac_hex_length = 32;
+
+struct Marker {
+  std::string list;          // local@host of the list
+  unsigned long number = 0;  // message number
+  std::time_t when = 0;      // when ezmlm-send made the key
+  std::string key;           // per-message key, 64 hex digits
+  std::string url;           // base URL (https://...), no '?', no white space
+};
+
+// HMAC-SHA256 (OpenSSL), raw 32 bytes.
+std::string hmac_sha256(std::string_view key, std::string_view data);
+std::string to_hex(std::string_view bytes);
+// The inverse; nullopt for odd length or a non-hex digit.
+std::optional<std::string> from_hex(std::string_view hex);
+// Constant-time equality (length is not secret).
+bool equal_ct(std::string_view a, std::string_view b);
+
+// The per-message key (hex) and a recipient's MAC (hex, mac_hex_length).
+std::string message_key(std::string_view list_key, std::string_view list, unsigned long number, std::time_t when);
+std::string recipient_mac(std::string_view message_key_hex, std::string_view address);
+
+// The marker field's value, and its parser (nullopt: malformed).
+std::string format_marker(const Marker& m);
+std::optional<Marker> parse_marker(std::string_view value);
+
+// RFC 3986 percent-encoding of everything but unreserved characters.
+std::string percent_encode(std::string_view s);
+// The one-click URI and the mailto address for one recipient.
+std::string unsubscribe_url(const Marker& m, std::string_view address);
+std::string unsubscribe_mailto(const Marker& m, std::string_view address);
+
+// The header of ADDRESS's copy (see above).
+message::Header render_header(const message::Header& queued, const Marker& m, std::string_view address);
+
+// A queued message on a file descriptor, read up to its body.
+struct Prepared {
+  message::Header header;   // as queued, marker included
+  Marker marker;
+  off_t body_offset = 0;    // where the body starts in the file
+};
+// Reads the header of the message on `fd` from `start`. nullopt when it has
+// no marker. Throws TempError for a malformed marker or a read error.
+std::optional<Prepared> prepare(int fd, off_t start);
+
+// The bytes in front of the body of one copy: the rendered header, then the
+// blank line.
+std::string copy_head(const Prepared& p, std::string_view address);
+
+// The recipient for qmail-local: the address encoded in ezmlm's VERP sender
+// LIST-return-NUM-BOX=DOM@HOST (as qmail-send expanded it), else `fallback`.
+std::string verp_recipient(std::string_view sender, std::string_view list, std::string_view fallback);
+
+// qmail-local's hook: when the message on `fd` (read from offset 0) carries
+// the marker, an unlinked temporary file ($TMPDIR or /tmp) holding the copy
+// rendered for the recipient, positioned at 0; otherwise an empty Fd.
+io::Fd render_local(int fd, std::string_view sender, std::string_view fallback_address);
+
+// ---- application/x-www-form-urlencoded (queries and POST bodies) ----
+
+// name=value pairs split at '&' (';' is not a separator), '+' as space,
+// %XX decoded. nullopt for a bad escape, a pair without '=' or an empty
+// name, or more than max_pairs pairs. Empty input: no pairs.
+inline constexpr std::size_t max_form_pairs = 64;
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_form(std::string_view text);
+
+}  // namespace mta::oneclick
