@@ -117,7 +117,7 @@ server_pids() {
 pids=$(server_pids "$out")
 [ "$(echo "$pids" | wc -w)" = 3 ] || fail "want three server pids in the transcript: '$pids'"
 "$d/stop" >/dev/null || fail "the stop script failed"
-for i in $(seq 50); do
+for _ in $(seq 50); do
   alive=""
   for p in $pids; do [ -d "/proc/$p" ] && alive="$alive $p"; done
   [ -z "$alive" ] && break

@@ -27,7 +27,7 @@ done <"$t/want"
 command -v man >/dev/null || fail "man is not installed (scripts/deps: man-db)"
 MANPATH=$m MANWIDTH=80 man qmail-send 2>"$t/err" | col -b >"$t/installed" || fail "man qmail-send: $(cat "$t/err")"
 MANWIDTH=80 man -l "$LETTERSHOP_SRC/man/man8/qmail-send.8" 2>/dev/null | col -b >"$t/checkout"
-grep -q '^NAME' "$t/installed" && grep -q 'qmail-send - deliver mail messages from the queue' "$t/installed" ||
+grep -q 'qmail-send - deliver mail messages from the queue' "$t/installed" ||
   fail "man qmail-send from the install: $(head -n 5 "$t/installed")"
 cmp -s "$t/installed" "$t/checkout" || fail "the installed page renders differently: $(diff "$t/checkout" "$t/installed" | head)"
 
