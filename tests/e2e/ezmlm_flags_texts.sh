@@ -80,28 +80,30 @@ rm -f "$l/flags" "$l/config"
 got=$(sections)
 case " $got " in *" t "* | *" u "*) fail "-+TU: sections $got" ;; esac
 
-# 504: a flags file overrides the marker files (the digit 5 is the file
-# owner, which ezmlm-make wrote): addtrailer absent, t on.
+# 504: a flags file overrides the marker files: addtrailer absent, t on.
+# Digits follow their files whatever flags says: $n is those that exist
+# (5 = owner, which ezmlm-make wrote; 6 = subdb on the SQL store).
+n=$(expected | tr ' ' '\n' | grep '^[0-9]$' | tr '\n' ' ')
 [ ! -e "$l/addtrailer" ] || fail "addtrailer still there"
 echo aBcDeFgHiJkLmNoPqRsTuVwXyZ >"$l/flags"
 got=$(sections)
-[ "$got" = "5 a c e g i k m o q s u w y " ] || fail "flags aBcD...: sections '$got'"
+[ "$got" = "${n}a c e g i k m o q s u w y " ] || fail "flags aBcD...: sections '$got'"
 echo aBCDEFGHiJKLMNOpqRSTUVWXYZ >"$l/flags"
 got=$(sections)
-[ "$got" = "5 a i p q " ] || fail "flags aBC...: sections '$got'"
+[ "$got" = "${n}a i p q " ] || fail "flags aBC...: sections '$got'"
 echo aBCDEFGHiJKLMNOpqRStUVWXYZ >"$l/flags"
 got=$(sections)
-[ "$got" = "5 a i p q t " ] || fail "flags with t, no addtrailer file: sections '$got'"
+[ "$got" = "${n}a i p q t " ] || fail "flags with t, no addtrailer file: sections '$got'"
 # ... and with the marker file present, a flags file without t turns it off.
 touch "$l/addtrailer"
 echo aBCDEFGHiJKLMNOpqRSTUVWXYZ >"$l/flags"
 got=$(sections)
-[ "$got" = "5 a i p q " ] || fail "flags T with addtrailer: sections '$got'"
+[ "$got" = "${n}a i p q " ] || fail "flags T with addtrailer: sections '$got'"
 # A config F: line does the same when there is no flags file.
 rm "$l/flags"
 printf 'X:\nF:-aBCDEFGHiJKLMNOPqRSTUVWXYZ\n' >"$l/config"
 got=$(sections)
-[ "$got" = "5 a i q " ] || fail "config F: line: sections '$got'"
+[ "$got" = "${n}a i q " ] || fail "config F: line: sections '$got'"
 rm "$l/config" "$l/addtrailer"
 
 # 504: the numeric flag 9 is the file `remote` (what -+r -9 DB writes), and

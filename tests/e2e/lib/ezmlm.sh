@@ -18,6 +18,7 @@
 #   ez PROG ARGS...            # runs $LETTERSHOP_BIN/PROG
 # Scenarios that need the real MTA use lib/instance.sh's new_instance as well.
 . "$LETTERSHOP_SRC/tests/e2e/lib/instance.sh"
+. "$LETTERSHOP_SRC/tests/e2e/lib/test_store.sh"
 
 ezmlm_env() {
   ez=$(mktemp -d "${TMPDIR:-/tmp}/lettershop-ezmlm.XXXXXX")
@@ -43,22 +44,17 @@ make_list() {
     : >"$d/$sub/lock"
   done
   mkdir -p "$d/text" "$d/bounce" "$d/digest/bounce" "$d/archive"
-  [ "${LETTERSHOP_TEST_STORE:-std}" = sql ] && sql_store "$d"
+  on_sql && sql_store "$d"
   return 0
 }
 
-# sql_store DIR - DIR's subscribers move to MariaDB: the scenario's own
-# server (lib/mariadb.sh, started on first use), tables t1, t2 ... per list,
-# DIR/subdb naming them, tables made by ezmlm-sql-migrate. make_list does
+# sql_store DIR - DIR's subscribers move to MariaDB (lib/test_store.sh):
+# DIR/subdb names new tables, made by ezmlm-sql-migrate. make_list does
 # this for every list when LETTERSHOP_TEST_STORE=sql (the "e2e: sql:NAME"
 # runs of the ezmlm scenarios).
 sql_store() {
-  if [ -z "${mdb:-}" ]; then
-    . "$LETTERSHOP_SRC/tests/e2e/lib/mariadb.sh"
-    start_mariadb
-  fi
-  _ezmlm_sql_n=$((${_ezmlm_sql_n:-0} + 1))
-  mariadb_spec "t$_ezmlm_sql_n" >"$1/subdb"
+  new_sql_spec
+  echo "$sql_spec" >"$1/subdb"
   "$LETTERSHOP_BIN/ezmlm-sql-migrate" "$1" to-sql >/dev/null || fail "cannot make the SQL tables of $1"
 }
 
@@ -98,5 +94,5 @@ db_files() {
 }
 
 ez() {
-  "$LETTERSHOP_BIN/$1" "${@:2}"
+  run_ezmlm "$@"
 }

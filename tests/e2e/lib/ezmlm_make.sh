@@ -3,7 +3,10 @@
 #   . "$LETTERSHOP_SRC/tests/e2e/lib/ezmlm_make.sh"
 #   ezmlm_env DIR     # EZMLM_BIN=$LETTERSHOP_BIN; EZMLM_ETC=DIR/etc with
 #                     # default -> $LETTERSHOP_SRC/ezmlm/lang/en_US (exported)
-#   ez PROG ARGS...   # runs $LETTERSHOP_BIN/PROG
+#   ez PROG ARGS...   # runs $LETTERSHOP_BIN/PROG (a new list made by
+#                     # ezmlm-make in an "sql:" run: lib/test_store.sh)
+. "$LETTERSHOP_SRC/tests/e2e/lib/test_store.sh"
+
 ezmlm_env() {
   mkdir -p "$1/etc"
   ln -sfn "$LETTERSHOP_SRC/ezmlm/lang/en_US" "$1/etc/default"
@@ -13,9 +16,7 @@ ezmlm_env() {
 }
 
 ez() {
-  local prog=$1
-  shift
-  "$LETTERSHOP_BIN/$prog" "$@"
+  run_ezmlm "$@"
 }
 
 # need_programs PROG... — fail unless every PROG is built.
