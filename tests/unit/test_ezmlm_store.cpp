@@ -190,7 +190,7 @@ TEST_CASE("destroy removes the db; adding then fails, listing is empty", "[ezmlm
   CHECK_THROWS_AS(l.open("")->add("a@b.example", "manual", ""), mta::TempError);
 }
 
-TEST_CASE("an SQL spec is refused until the SQL store exists", "[ezmlm][store]") {
+TEST_CASE("an SQL store that cannot be reached is a temporary failure; -M (force_std) and \"std\" use the files", "[ezmlm][store]") {
   List l;
   mta::io::replace_file(l.tmp.path / "subdb", "mysql:localhost::u:p:db:list\n");
   CHECK_THROWS_AS(l.open(""), mta::TempError);
