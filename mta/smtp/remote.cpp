@@ -405,6 +405,7 @@ class Session {
   // With PIPELINING, MAIL, RCPT and DATA of a copy leave in one write.
   void per_recipient(const Extensions& ext, const std::vector<bool>& offered, const std::string& no_utf8) {
     bool accepted = false, dirty = false;
+    Reply last;  // the server's word on the last accepted copy, for the message report
     auto report = [&](const Reply& r, std::string_view what) {
       out_.recipients.push_back(cat(r.code >= 500 ? "h" : "s", ip_, what, said(r)));
       dirty = true;
@@ -454,10 +455,11 @@ class Session {
       }
       out_.recipients.push_back("r");
       accepted = true;
+      last = std::move(r);
     }
     copy_ = nullptr;
     if (!accepted) quit(cat("DGiving up on ", ip_, ".\n"));
-    quit(cat("K", ip_, " accepted message.\n", "Remote host said: each copy was accepted as reported.\n"));
+    quit(cat("K", ip_, " accepted message.\n", said(last)));
   }
 
   // send_body - the message in DATA form (mta.md 9.7), in large writes; the
