@@ -163,12 +163,12 @@ message::Header render_header(const message::Header& queued, const Marker& m, st
   out.ended_by_blank = queued.ended_by_blank;
   out.body_start = queued.body_start;
   const std::string value =
-      cat(" <", unsubscribe_mailto(m, address), ">,\n <", unsubscribe_url(m, address), ">");
+      cat("<", unsubscribe_mailto(m, address), ">,\n <", unsubscribe_url(m, address), ">");
   for (const message::Field& f : queued.fields) {
     if (address::iequals(f.name, "List-Unsubscribe") || address::iequals(f.name, "List-Unsubscribe-Post")) continue;
     if (address::iequals(f.name, marker_field)) {
       out.fields.push_back(message::make_field("List-Unsubscribe", value));
-      out.fields.push_back(message::make_field("List-Unsubscribe-Post", " List-Unsubscribe=One-Click"));
+      out.fields.push_back(message::make_field("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"));
       continue;
     }
     out.fields.push_back(f);

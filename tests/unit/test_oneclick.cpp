@@ -1,0 +1,243 @@
+// tests/unit/test_oneclick.cpp — mta/render/oneclick (tokens, marker,
+// rendering, form parser) and ezmlm-oneclick's decisions (oneclick_cgi).
+#include <fcntl.h>
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "ezmlm/lib/listdir.h"
+#include "ezmlm/lib/oneclick_cgi.h"
+#include "ezmlm/lib/subdb.h"
+#include "mta/core/io.h"
+#include "mta/render/oneclick.h"
+#include "tmpdir.h"
+
+namespace oc = mta::oneclick;
+namespace fs = std::filesystem;
+
+namespace {
+
+oc::Marker sample_marker() {
+  oc::Marker m;
+  m.list = "team@example.test";
+  m.number = 7;
+  m.when = 1795549664;
+  m.key = oc::message_key("listkey", m.list, m.number, m.when);
+  m.url = "https://lists.example.test/oneclick";
+  return m;
+}
+
+void put(const fs::path& p, std::string_view text) {
+  std::ofstream(p) << text;
+}
+
+}  // namespace
+
+TEST_CASE("oneclick: HMAC-SHA256 (RFC 4231 case 2) and hex", "[oneclick]") {
+  CHECK(oc::to_hex(oc::hmac_sha256("Jefe", "what do ya want for nothing?")) ==
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  CHECK(oc::from_hex("0aFf") == std::string("\x0a\xff"));
+  CHECK_FALSE(oc::from_hex("abc"));
+  CHECK_FALSE(oc::from_hex("zz"));
+  CHECK(oc::equal_ct("abc", "abc"));
+  CHECK_FALSE(oc::equal_ct("abc", "abd"));
+  CHECK_FALSE(oc::equal_ct("abc", "ab"));
+}
+
+TEST_CASE("oneclick: keys differ per list, message, time and address", "[oneclick]") {
+  std::string k = oc::message_key("key", "a@b", 1, 100);
+  CHECK(k.size() == 64);
+  CHECK(k != oc::message_key("key", "a@b", 2, 100));
+  CHECK(k != oc::message_key("key", "a@b", 1, 101));
+  CHECK(k != oc::message_key("key", "c@b", 1, 100));
+  CHECK(k != oc::message_key("key2", "a@b", 1, 100));
+  std::string mac = oc::recipient_mac(k, "x@y");
+  CHECK(mac.size() == oc::mac_hex_length);
+  CHECK(mac != oc::recipient_mac(k, "X@y"));
+  CHECK_THROWS(oc::recipient_mac("nothex", "x@y"));
+}
+
+TEST_CASE("oneclick: form parser, malformed first", "[oneclick]") {
+  const char* bad[] = {"%", "a=%", "a=%4", "a=%zz", "a", "=b", "a=b&", "&a=b", "a=b&&c=d", "%zz=1"};
+  for (const char* in : bad) {
+    INFO(in);
+    CHECK_FALSE(oc::parse_form(in));
+  }
+  std::string many;
+  for (int i = 0; i <= static_cast<int>(oc::max_form_pairs); ++i) many += (i ? "&a=" : "a=") + std::to_string(i);
+  CHECK_FALSE(oc::parse_form(many));
+
+  struct Row {
+    const char* in;
+    std::vector<std::pair<std::string, std::string>> want;
+  } rows[] = {
+      {"", {}},
+      {"a=b", {{"a", "b"}}},
+      {"a=%41+b&c=", {{"a", "A b"}, {"c", ""}}},
+      {"List-Unsubscribe=One-Click", {{"List-Unsubscribe", "One-Click"}}},
+      {"l=team%40example.test&a=x%2By%40z", {{"l", "team@example.test"}, {"a", "x+y@z"}}},
+      {"a=b;c=d", {{"a", "b;c=d"}}},
+      {"a=%00", {{"a", std::string(1, '\0')}}},
+  };
+  for (const auto& r : rows) {
+    INFO(r.in);
+    auto got = oc::parse_form(r.in);
+    REQUIRE(got);
+    CHECK(*got == r.want);
+  }
+}
+
+TEST_CASE("oneclick: marker round trip and refusals", "[oneclick]") {
+  oc::Marker m = sample_marker();
+  std::string v = oc::format_marker(m);
+  const std::string bad[] = {
+      "",
+      "l=team@example.test n=7 t=1 k=" + m.key + " u=https://x/",      // no v1
+      "v1 l=team@example.test n=7 t=1 k=abc u=https://x/",              // short key
+      "v1 l=team@example.test n=x t=1 k=" + m.key + " u=https://x/",    // n not a number
+      "v1 l=team@example.test n=7 k=" + m.key + " u=https://x/",        // no t
+      "v1 l=team@example.test n=7 t=1 k=" + m.key + " u=https://x/?a",  // query in the base URL
+      "v1 l=team n=7 t=1 k=" + m.key + " u=https://x/",                 // list without host
+      "v1 l=team@example.test n=7 t=1 k=" + m.key + " u=https://x/ z=1",  // unknown tag
+      "v1 l=team@example.test n=7 t=1 k=" + m.key,                        // no URL
+  };
+  for (const auto& b : bad) {
+    INFO(b);
+    CHECK_FALSE(oc::parse_marker(b));
+  }
+  auto back = oc::parse_marker(v);
+  REQUIRE(back);
+  CHECK(back->list == m.list);
+  CHECK(back->number == m.number);
+  CHECK(back->when == m.when);
+  CHECK(back->key == m.key);
+  CHECK(back->url == m.url);
+  CHECK(oc::parse_marker(" v1\n\tl=team@example.test n=7 t=1795549664 k=" + m.key + " u=" + m.url));  // folded
+}
+
+TEST_CASE("oneclick: a rendered header", "[oneclick]") {
+  oc::Marker m = sample_marker();
+  auto in = mta::io::Reader::from_string(
+      "From: a@example.test\nList-Unsubscribe: <mailto:team-unsubscribe@example.test>\n"
+      "X-Lettershop-Oneclick: " + oc::format_marker(m) + "\nList-Unsubscribe-Post: old\nSubject: s\n\nbody\n");
+  auto h = mta::message::read_header(in);
+  auto out = oc::render_header(h, m, "joe+x@Remote.test");
+  std::string mac = oc::recipient_mac(m.key, "joe+x@Remote.test");
+  CHECK(out.text() ==
+        "From: a@example.test\n"
+        "List-Unsubscribe: <mailto:team-unsubscribe-joe%2Bx%3DRemote.test@example.test>,\n"
+        " <https://lists.example.test/oneclick?l=team%40example.test&a=joe%2Bx%40Remote.test&n=7&t=1795549664&m=" +
+            mac + ">\n"
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click\n"
+            "Subject: s\n");
+}
+
+TEST_CASE("oneclick: prepare finds the body of a file", "[oneclick]") {
+  lettershop_test::TempDir tmp{"oneclick"};
+  oc::Marker m = sample_marker();
+  const std::string head = "From: a@example.test\nX-Lettershop-Oneclick: " + oc::format_marker(m) + "\n";
+  for (std::string body : {std::string("\nbody\nline 2\n"), std::string("\n"), std::string("not a field\nrest\n")}) {
+    INFO(body);
+    put(tmp.path / "msg", head + body);
+    auto fd = mta::io::open_or_throw(tmp.path / "msg", O_RDONLY);
+    auto p = oc::prepare(fd.get(), 0);
+    REQUIRE(p);
+    std::string file = head + body;
+    std::string expect_body = body[0] == '\n' ? body.substr(1) : body;
+    CHECK(file.substr(static_cast<std::size_t>(p->body_offset)) == expect_body);
+  }
+  put(tmp.path / "plain", "From: a@example.test\n\nbody\n");
+  auto fd = mta::io::open_or_throw(tmp.path / "plain", O_RDONLY);
+  CHECK_FALSE(oc::prepare(fd.get(), 0));
+  put(tmp.path / "broken", "X-Lettershop-Oneclick: v1 l=x\n\nbody\n");
+  auto bad = mta::io::open_or_throw(tmp.path / "broken", O_RDONLY);
+  CHECK_THROWS_AS(oc::prepare(bad.get(), 0), mta::TempError);
+}
+
+TEST_CASE("oneclick: the recipient from ezmlm's VERP sender", "[oneclick]") {
+  struct Row {
+    const char* sender;
+    const char* want;
+  } rows[] = {
+      {"team-return-7-joe=remote.test@example.test", "joe@remote.test"},
+      {"team-return-7-a=b=c.test@example.test", "a=b@c.test"},
+      {"team-return-7-@example.test", "fallback@x"},           // not expanded
+      {"team-return-x-joe=remote.test@example.test", "fallback@x"},
+      {"other-return-7-joe=remote.test@example.test", "fallback@x"},
+      {"team-return-7-joe=remote.test@elsewhere.test", "fallback@x"},
+      {"team-return-7-joe@example.test", "fallback@x"},        // no '='
+      {"", "fallback@x"},
+  };
+  for (const auto& r : rows) {
+    INFO(r.sender);
+    CHECK(oc::verp_recipient(r.sender, "team@example.test", "fallback@x") == r.want);
+  }
+}
+
+TEST_CASE("ezmlm-oneclick: configuration lines", "[oneclick]") {
+  std::string conf = "# comment\n\nrel@example.test:relative/dir\nTeam@Example.test: /lists/team \nbad line\n";
+  CHECK(ezmlm::oneclick::find_list(conf, "team@example.test") == fs::path("/lists/team"));
+  CHECK_FALSE(ezmlm::oneclick::find_list(conf, "rel@example.test"));
+  CHECK_FALSE(ezmlm::oneclick::find_list(conf, "other@example.test"));
+}
+
+TEST_CASE("ezmlm-oneclick: the decisions", "[oneclick]") {
+  namespace ec = ezmlm::oneclick;
+  lettershop_test::TempDir tmp{"oneclick-cgi"};
+  put(tmp.path / "key", "0123456789abcdef0123456789abcdef");
+  fs::create_directories(tmp.path / "subscribers");
+  ezmlm::ListDir dir(tmp.path);
+  ezmlm::open_store(dir, "")->add("joe@remote.test", "manual", "");
+  ezmlm::open_store(dir, "")->add("ann@remote.test", "manual", "");
+  const std::string conf = "team@example.test:" + tmp.path.string() + "\n";
+  const std::time_t now = std::time(nullptr) + 100;  // the Log's + lines are from the clock
+
+  auto query = [&](std::string address, std::time_t when, std::string mac = "") {
+    std::string key = oc::message_key("0123456789abcdef0123456789abcdef", "team@example.test", 3, when);
+    if (mac.empty()) mac = oc::recipient_mac(key, address);
+    return "l=team%40example.test&a=" + oc::percent_encode(address) + "&n=3&t=" + std::to_string(when) + "&m=" + mac;
+  };
+  auto run = [&](std::string method, std::string q, std::string body = "List-Unsubscribe=One-Click",
+                 std::string type = "application/x-www-form-urlencoded") {
+    return ec::handle(ec::Request{method, q, type, body}, conf, now).status;
+  };
+  auto subscribed = [&](const char* a) { return ezmlm::open_store(dir, "")->contains(a); };
+
+  CHECK(run("POST", "garbage") == 400);
+  CHECK(run("POST", "l=team%40example.test&a=joe%40remote.test&n=3&t=1") == 400);  // no m
+  CHECK(run("POST", query("joe@remote.test", now) + "&a=x%40y") == 400);           // a twice
+  CHECK(run("PUT", query("joe@remote.test", now)) == 405);
+  CHECK(run("POST", "l=other%40example.test&a=joe%40remote.test&n=3&t=1&m=" + std::string(32, '0')) == 404);
+  CHECK(run("POST", query("joe@remote.test", now, std::string(32, 'a'))) == 403);   // forged
+  CHECK(run("POST", query("joe@remote.test", now + 7200)) == 403);                  // from the future
+  CHECK(run("POST", query("joe@remote.test", now - ec::token_lifetime - 1)) == 410);  // expired
+  CHECK(run("POST", query("joe@remote.test", now), "List-Unsubscribe=Yes") == 400);
+  CHECK(run("POST", query("joe@remote.test", now), "") == 400);
+  CHECK(run("GET", query("joe@remote.test", now)) == 200);
+  CHECK(run("HEAD", query("joe@remote.test", now)) == 200);
+  CHECK(subscribed("joe@remote.test"));
+
+  auto page = ec::handle(ec::Request{"GET", query("joe@remote.test", now), "", ""}, conf, now);
+  CHECK(page.body.find("<form method=\"post\">") != std::string::npos);
+  CHECK(run("POST", query("joe@remote.test", now)) == 200);
+  CHECK_FALSE(subscribed("joe@remote.test"));
+  CHECK(run("POST", query("joe@remote.test", now)) == 410);  // second POST
+  auto log = mta::io::read_file(tmp.path / "Log");
+  REQUIRE(log);
+  CHECK(log->find(" -oneclick joe@remote.test\n") != std::string::npos);
+
+  // multipart/form-data (RFC 8058 allows it)
+  std::string mp = "--b\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--b--\r\n";
+  CHECK(run("POST", query("ann@remote.test", now - 200), mp, "multipart/form-data; boundary=b") == 403);  // predates +
+  CHECK(subscribed("ann@remote.test"));
+  CHECK(run("POST", query("ann@remote.test", now), mp, "multipart/form-data; boundary=b") == 200);
+  CHECK_FALSE(subscribed("ann@remote.test"));
+}
+
+TEST_CASE("ezmlm-oneclick: CGI output", "[oneclick]") {
+  ezmlm::oneclick::Response r{410, "Gone", "<p>x</p>"};
+  CHECK(ezmlm::oneclick::cgi_output(r, false) ==
+        "Status: 410 Gone\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n\r\n<p>x</p>");
+  CHECK(ezmlm::oneclick::cgi_output(r, true).find("<p>") == std::string::npos);
+}
