@@ -6,25 +6,12 @@
 // up to date for ezmlm-cgi (format in post_threads.h and ezmlm-archive(1)).
 // Exit 0; 99 after a run that met damaged index lines (warning); 100 for
 // usage or an empty archive (no num: nothing is created); 111 otherwise.
-#include <charconv>
 #include <iostream>
 
 #include "ezmlm/lib/listdir.h"
 #include "ezmlm/lib/options.h"
 #include "ezmlm/lib/post_threads.h"
 #include "mta/core/exitcodes.h"
-
-namespace {
-
-unsigned long number_option(const std::optional<std::string>& v) {
-  unsigned long n = 0;
-  if (!v) throw mta::UsageError("");
-  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-  if (ec != std::errc() || p != v->data() + v->size()) throw mta::UsageError("");
-  return n;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   return mta::run_main(
@@ -38,11 +25,11 @@ int main(int argc, char** argv) {
           switch (opt.letter) {
             case 'c': o.create = true; break;
             case 'C': o.create = false; break;
-            case 'f': o.from = number_option(opt.value); break;
+            case 'f': o.from = ezmlm::number_value('f', opt.value); break;
             case 'F': o.from = 0; break;
             case 's': o.sync_always = true; break;
             case 'S': o.sync_always = false; break;
-            case 't': o.to = number_option(opt.value); break;
+            case 't': o.to = ezmlm::number_value('t', opt.value); break;
             case 'T': o.to = 0; break;
             default: break;
           }

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include <charconv>
 #include <map>
 
 #include "ezmlm/lib/listdir.h"
@@ -71,11 +70,8 @@ int main(int argc, char** argv) {
       argc, argv, [](int argc, char** argv) {
         auto cl = ezmlm::parse_command_line(argc, argv, "dDFf:vV");
         if (cl.operands.size() != 1) throw mta::UsageError("");
-        unsigned long first = 1;
-        if (auto f = cl.last('f')) {
-          auto [p, ec] = std::from_chars(f->data(), f->data() + f->size(), first);
-          if (ec != std::errc() || p != f->data() + f->size() || first == 0) throw mta::UsageError("");
-        }
+        unsigned long first = cl.number('f', 1);
+        if (first == 0) throw mta::UsageError("-f needs a message number");
         ezmlm::ListDir dir(cl.operands[0]);
         return rebuild(dir, cl.last_of("dD", 'D') == 'd', first);
       });

@@ -6,24 +6,12 @@
 // 64, 30, 48; 0 switches a criterion off. In DIR/editor it claims the
 // digest (DIR/tstdig) so that one post starts one digest. Exit 100 for
 // usage errors, 111 for trouble. See ezmlm-tstdig(1) and lib/tstdig.h.
-#include <charconv>
 #include <ctime>
 
 #include "ezmlm/lib/listdir.h"
 #include "ezmlm/lib/options.h"
 #include "ezmlm/lib/tstdig.h"
 #include "mta/core/exitcodes.h"
-
-namespace {
-
-unsigned long number_or_usage(const std::string& s) {
-  unsigned long n = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (ec != std::errc() || p != s.data() + s.size()) throw mta::UsageError("");
-  return n;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   return mta::run_main(
@@ -39,9 +27,9 @@ int main(int argc, char** argv) {
         if (auto n = dir.number("digcount")) c.msgs = *n;
         if (auto n = dir.number("digtime")) c.hours = *n;
         for (const auto& o : cl.options) {
-          if (o.letter == 'k') c.kbytes = number_or_usage(*o.value);
-          if (o.letter == 'm') c.msgs = number_or_usage(*o.value);
-          if (o.letter == 't') c.hours = number_or_usage(*o.value);
+          if (o.letter == 'k') c.kbytes = ezmlm::number_value('k', o.value);
+          if (o.letter == 'm') c.msgs = ezmlm::number_value('m', o.value);
+          if (o.letter == 't') c.hours = ezmlm::number_value('t', o.value);
         }
         return ezmlm::tstdig::run(dir, c, std::time(nullptr));
       });

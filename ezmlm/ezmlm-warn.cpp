@@ -16,20 +16,6 @@
 #include "ezmlm/lib/options.h"
 #include "mta/core/exitcodes.h"
 
-namespace {
-
-std::time_t number_arg(const std::optional<std::string>& v) {
-  std::time_t n = 0;
-  if (!v || v->empty() || v->size() > 9) throw mta::UsageError("");
-  for (char c : *v) {
-    if (c < '0' || c > '9') throw mta::UsageError("");
-    n = n * 10 + (c - '0');
-  }
-  return n;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   return mta::run_main(
       {"ezmlm-warn", "ezmlm-warn [-dD] [-l secs] [-t days] dir", "warn and probe subscribers whose mail bounces"},
@@ -43,8 +29,8 @@ int main(int argc, char** argv) {
         for (const auto& o : cl.options) {
           if (o.letter == 'd') options.which = W::digest;
           if (o.letter == 'D') options.which = W::main;
-          if (o.letter == 't') options.timeout = number_arg(o.value) * 86400;
-          if (o.letter == 'l') options.lockout = number_arg(o.value);
+          if (o.letter == 't') options.timeout = static_cast<std::time_t>(ezmlm::number_value('t', o.value, 999999999)) * 86400;
+          if (o.letter == 'l') options.lockout = static_cast<std::time_t>(ezmlm::number_value('l', o.value, 999999999));
         }
         auto result = ezmlm::bounce::run_warn(dir, options, std::time(nullptr));
         for (const auto& line : result.info) std::cerr << "ezmlm-warn: info: " << line << "\n";

@@ -27,16 +27,6 @@ std::optional<unsigned long> number(std::string_view s, std::size_t* used = null
   return v;
 }
 
-// A numeric option (-n, -t): a usage error when not a number.
-unsigned long option_number(const CommandLine& cl, char letter, unsigned long fallback) {
-  auto v = cl.last(letter);
-  if (!v) return fallback;
-  std::size_t used = 0;
-  auto n = number(*v, &used);
-  if (!n || used != v->size()) throw mta::UsageError(cat("-", std::string(1, letter), " needs a number"));
-  return *n;
-}
-
 }  // namespace
 
 std::optional<Counter> parse_counter(std::string_view line) {
@@ -66,8 +56,8 @@ int run(const CommandLine& cl, unsigned long now) {
     if (o.letter == 'f') file = *o.value;
     if (o.letter == 'F') file = "loopnum";
   }
-  unsigned long max_messages = option_number(cl, 'n', 30);
-  unsigned long seconds = option_number(cl, 't', 3600);
+  unsigned long max_messages = cl.number('n', 30);
+  unsigned long seconds = cl.number('t', 3600);
   if (dir.flag('m')) return 0;  // already moderated
 
   auto lockfd = mta::io::open_or_throw(dir.path() / "lock", O_RDWR | O_CREAT, 0644);

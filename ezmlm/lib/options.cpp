@@ -1,5 +1,6 @@
 #include "ezmlm/lib/options.h"
 
+#include <charconv>
 #include <iostream>
 
 #include "mta/core/exitcodes.h"
@@ -11,6 +12,20 @@ std::optional<std::string> CommandLine::last(char letter) const {
   for (const auto& o : options)
     if (o.letter == letter) out = o.value ? *o.value : std::string();
   return out;
+}
+
+unsigned long CommandLine::number(char letter, unsigned long fallback, unsigned long max) const {
+  auto v = last(letter);
+  return v ? number_value(letter, v, max) : fallback;
+}
+
+unsigned long number_value(char letter, const std::optional<std::string>& value, unsigned long max) {
+  unsigned long n = 0;
+  const std::string v = value.value_or("");
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || p != v.data() + v.size() || n > max)
+    throw mta::UsageError(mta::cat("-", std::string(1, letter), " needs a number"));
+  return n;
 }
 
 bool CommandLine::has(char letter) const {

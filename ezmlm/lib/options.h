@@ -40,7 +40,15 @@ struct CommandLine {
   bool has(char letter) const;
   // Of a pair of letters (e.g. 'n'/'N'), the one given last, or fallback.
   char last_of(std::string_view letters, char fallback) const;
+  // The last -letter as a number (number_value), or fallback if not given.
+  unsigned long number(char letter, unsigned long fallback,
+                       unsigned long max = static_cast<unsigned long>(-1)) const;
 };
+
+// A numeric option's value: decimal digits only, at most max; anything
+// else is a usage error (exit 100) naming the switch.
+unsigned long number_value(char letter, const std::optional<std::string>& value,
+                           unsigned long max = static_cast<unsigned long>(-1));
 
 // The version text after "prog version: " — "ezmlm-idx-7.2.2 (Lettershop X)".
 std::string version_text();

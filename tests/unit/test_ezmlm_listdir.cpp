@@ -200,3 +200,14 @@ TEST_CASE("command lines follow getconfopt", "[ezmlm][options]") {
   CHECK(parse({}, "nN").operands.empty());
   CHECK(version_text().rfind("ezmlm-idx-7.2.2 (Lettershop ", 0) == 0);
 }
+
+TEST_CASE("numeric option values: digits only, bounded", "[ezmlm][options]") {
+  for (const char* bad : {"", "x", "1x", "-1", " 1", "99999999999999999999999"}) {
+    INFO(bad);
+    CHECK_THROWS_AS(ezmlm::number_value('t', std::string(bad)), mta::UsageError);
+  }
+  CHECK_THROWS_AS(ezmlm::number_value('t', std::nullopt), mta::UsageError);
+  CHECK_THROWS_AS(ezmlm::number_value('t', std::string("1000"), 999), mta::UsageError);
+  CHECK(ezmlm::number_value('t', std::string("0")) == 0);
+  CHECK(ezmlm::number_value('t', std::string("999"), 999) == 999);
+}
