@@ -10,6 +10,8 @@
 #include <ctime>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "mta/core/exitcodes.h"
 #include "mta/core/io.h"
@@ -21,13 +23,24 @@
 
 namespace {
 
+// A marked message that cannot be rendered (a malformed marker): deferred
+// with a report of its own, not as a signing problem.
+struct RenderFailure {
+  std::string what;
+};
+
 // per_recipient - a message ezmlm-send marked for one-click rendering
 // (oneclick.h): each recipient's copy is rendered, then signed with the
 // From: domain's keys (loaded once; the body, the same in every copy, is
 // hashed once). False when the message carries no marker.
 bool per_recipient(mta::remote::Job& job, int fd, std::time_t now) {
   off_t start = mta::dkim::rewindable_offset(fd);
-  auto prepared = mta::oneclick::prepare(fd, start);
+  std::optional<mta::oneclick::Prepared> prepared;
+  try {
+    prepared = mta::oneclick::prepare(fd, start);
+  } catch (const mta::MailError& e) {
+    throw RenderFailure{e.what()};
+  }
   if (!prepared) {
     if (::lseek(fd, start, SEEK_SET) < 0) throw mta::TempError("unable to rewind the message", "4.3.0");
     return false;
@@ -76,6 +89,11 @@ int main(int argc, char** argv) {
           // bytes — unless each recipient's copy is rendered, and then signed, on its own.
           if (!per_recipient(job, STDIN_FILENO, std::time(nullptr)))
             job.prefix = mta::dkim::sign_outbound(mta::qmail_home(), STDIN_FILENO, std::time(nullptr));
+        } catch (const RenderFailure& e) {
+          out.write(mta::cat("ZUnable to render the message: ", e.what, " (#4.3.0)\n"));
+          out.put('\0');
+          out.flush();
+          return mta::exit_ok;
         } catch (const mta::MailError& e) {
           out.write(mta::cat("ZUnable to sign the message with DKIM: ", e.what(), " (#4.3.0)\n"));
           out.put('\0');

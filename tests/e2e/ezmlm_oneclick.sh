@@ -170,6 +170,12 @@ for txn in $(sink_files | tail -2); do
 done
 grep -q 'RSET' "$sink_dir/commands.log" || fail "no RSET after the refused recipient"
 [ "$(grep -c 'EHLO' "$sink_dir/commands.log")" -ge 1 ] || fail "no EHLO seen"
+# a broken marker defers: nothing leaves with the internal field
+printf 'X-Lettershop-Oneclick: v1 l=broken\nFrom: alice@example.test\n\nx\n' >"$w/broken.msg"
+n=$(sink_files | wc -l)
+remote remote.test alice@example.test ann@remote.test <"$w/broken.msg"
+grep -q '^ZUnable to render the message: malformed X-Lettershop-Oneclick' "$w/reports" || fail "broken marker: $(cat "$w/reports")"
+[ "$(sink_files | wc -l)" = "$n" ] || fail "a message with a broken marker was sent"
 sed '/^X-Lettershop-Oneclick:/d' "$w/queued.msg" >"$w/plain.msg"
 remote remote.test alice@example.test ann@remote.test bob@remote.test carol@remote.test <"$w/plain.msg"
 txn=$(sink_files | tail -1)
