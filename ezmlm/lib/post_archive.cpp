@@ -24,14 +24,17 @@ bool parse_ulong(std::string_view s, unsigned long& out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
+// Writes contents to `temp` and fsyncs it.
+void write_synced(const fs::path& temp, std::string_view contents, mode_t mode) {
+  mta::io::Fd fd = mta::io::open_or_throw(temp, O_WRONLY | O_CREAT | O_TRUNC, mode);
+  mta::io::write_all(fd.get(), contents);
+  mta::io::fsync_or_throw(fd.get(), temp.string());
+  fd.close();
+}
+
 // Replaces `path` by contents via `temp` (same directory), durably.
 void replace_via(const fs::path& path, const fs::path& temp, std::string_view contents, mode_t mode) {
-  {
-    mta::io::Fd fd = mta::io::open_or_throw(temp, O_WRONLY | O_CREAT | O_TRUNC, mode);
-    mta::io::write_all(fd.get(), contents);
-    mta::io::fsync_or_throw(fd.get(), temp.string());
-    fd.close();
-  }
+  write_synced(temp, contents, mode);
   if (::rename(temp.c_str(), path.c_str()) != 0) mta::throw_errno(mta::cat("unable to move ", temp.string()));
   mta::io::fsync_dir(path.parent_path().empty() ? fs::path(".") : path.parent_path());
 }
@@ -83,17 +86,29 @@ ArchiveWriter::~ArchiveWriter() {
   if (!committed_) ::unlink(temp_.c_str());
 }
 
-void ArchiveWriter::commit() {
+void ArchiveWriter::sync() {
   writer_->flush();
-  mta::io::fsync_or_throw(fd_.get(), temp_.string());
+  // The mode first: the fsync then carries the "complete" bit with the text.
   if (::fchmod(fd_.get(), 0744) != 0) mta::throw_errno(mta::cat("unable to chmod ", temp_.string()));
+  mta::io::fsync_or_throw(fd_.get(), temp_.string());
   fd_.close();
+  synced_ = true;
+}
+
+void ArchiveWriter::commit(bool sync_dir) {
+  if (!synced_) sync();
   if (::rename(temp_.c_str(), final_.c_str()) != 0) mta::throw_errno(mta::cat("unable to move ", temp_.string()));
   committed_ = true;
-  mta::io::fsync_dir(final_.parent_path());
+  if (sync_dir) mta::io::fsync_dir(final_.parent_path());
 }
 
 void update_index(const fs::path& dir, unsigned long number, std::string_view entry) {
+  IndexUpdate update(dir, number, entry);
+  update.publish();
+  mta::io::fsync_dir(archive_subdir(dir, number));
+}
+
+IndexUpdate::IndexUpdate(const fs::path& dir, unsigned long number, std::string_view entry) {
   fs::path sub = archive_subdir(dir, number);
   if (::mkdir(sub.c_str(), 0755) != 0 && errno != EEXIST)
     mta::throw_errno(mta::cat("unable to create ", sub.string()));
@@ -118,7 +133,18 @@ void update_index(const fs::path& dir, unsigned long number, std::string_view en
   entries[number] = std::string(entry);
   std::string text;
   for (const auto& [n, e] : entries) text += e;
-  replace_via(index, sub / "indexn", text, 0644);
+  index_ = std::move(index);
+  temp_ = sub / "indexn";
+  write_synced(temp_, text, 0644);
+}
+
+IndexUpdate::~IndexUpdate() {
+  if (!published_) ::unlink(temp_.c_str());
+}
+
+void IndexUpdate::publish() {
+  if (::rename(temp_.c_str(), index_.c_str()) != 0) mta::throw_errno(mta::cat("unable to move ", temp_.string()));
+  published_ = true;
 }
 
 std::string index_entry_for(unsigned long number, mta::io::Reader& message, std::string_view prefix,

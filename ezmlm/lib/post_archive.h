@@ -42,8 +42,10 @@ fs::path archive_subdir(const fs::path& dir, unsigned long number);
 fs::path archive_file(const fs::path& dir, unsigned long number);
 
 // Writes one archived message: open() a temporary file next to its final
-// place, write, then commit() (fsync, mode 0744, rename); the destructor
-// removes an uncommitted file.
+// place, write, then commit() (mode 0744, fsync, rename, fsync of the
+// directory); the destructor removes an uncommitted file. ezmlm-send splits
+// the commit: sync() while qmail-queue runs, then commit(false) and one
+// directory fsync shared with the index.
 class ArchiveWriter {
  public:
   ArchiveWriter(const fs::path& dir, unsigned long number);
@@ -51,18 +53,41 @@ class ArchiveWriter {
   ArchiveWriter(const ArchiveWriter&) = delete;
   ArchiveWriter& operator=(const ArchiveWriter&) = delete;
   mta::io::Writer& out() { return *writer_; }
-  void commit();
+  // Flushes, sets mode 0744 and fsyncs the temporary file (one fsync makes
+  // both the text and the "complete" bit durable). Once.
+  void sync();
+  // sync() unless done, rename to the final name, and (sync_dir) fsync the
+  // directory; without sync_dir the caller must fsync archive_subdir.
+  void commit(bool sync_dir = true);
 
  private:
   fs::path final_, temp_;
   mta::io::Fd fd_;
   std::unique_ptr<mta::io::Writer> writer_;
+  bool synced_ = false;
   bool committed_ = false;
 };
 
 // Replaces the entry of `number` in its index (or appends it), keeping the
 // entries in number order; through indexn + rename.
 void update_index(const fs::path& dir, unsigned long number, std::string_view entry);
+
+// update_index in two steps: the constructor writes and fsyncs indexn (the
+// old index with the entry of `number` replaced or added), publish() renames
+// it over index. The caller fsyncs archive_subdir afterwards. The destructor
+// removes an unpublished indexn.
+class IndexUpdate {
+ public:
+  IndexUpdate(const fs::path& dir, unsigned long number, std::string_view entry);
+  ~IndexUpdate();
+  IndexUpdate(const IndexUpdate&) = delete;
+  IndexUpdate& operator=(const IndexUpdate&) = delete;
+  void publish();
+
+ private:
+  fs::path index_, temp_;
+  bool published_ = false;
+};
 
 // Index entries of archived message text (its header is all that is read):
 // subject stripped of `prefix`, date from the first Received (or Date with

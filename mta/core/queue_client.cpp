@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <exception>
 
 #include "mta/core/exitcodes.h"
 #include "mta/core/process.h"
@@ -120,6 +121,12 @@ QueueResult QueueClient::finish(const Envelope& env) {
 
 QueueResult QueueClient::finish(std::string_view sender,
                                 const std::function<void(const RecipientSink&)>& recipients) {
+  return finish(sender, recipients, {});
+}
+
+QueueResult QueueClient::finish(std::string_view sender,
+                                const std::function<void(const RecipientSink&)>& recipients,
+                                const std::function<void()>& meanwhile) {
   bool write_failed = !flush_message();
   if (!write_failed) {
     // A dead queue program makes every write fail (EPIPE, SIGPIPE ignored):
@@ -143,7 +150,17 @@ QueueResult QueueClient::finish(std::string_view sender,
     }
   }
   finished_ = true;
-  return collect(write_failed);
+  if (!meanwhile) return collect(write_failed);
+  envelope_fd_.reset();  // EOF on fd 1: the queue program commits now
+  std::exception_ptr failure;
+  try {
+    meanwhile();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  QueueResult result = collect(write_failed);
+  if (failure) std::rethrow_exception(failure);
+  return result;
 }
 
 }  // namespace mta

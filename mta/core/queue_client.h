@@ -63,6 +63,14 @@ class QueueClient {
   using RecipientSink = std::function<void(std::string_view)>;
   QueueResult finish(std::string_view sender,
                      const std::function<void(const RecipientSink&)>& recipients);
+  // The same, and `meanwhile` runs once the whole envelope has been sent and
+  // its pipe closed (the queue program is committing on its own by then)
+  // and before the wait, so that the caller's own fsyncs overlap with the
+  // queue program's. Whatever `meanwhile` throws is rethrown after the queue
+  // program has been waited for; the message may have been queued.
+  QueueResult finish(std::string_view sender,
+                     const std::function<void(const RecipientSink&)>& recipients,
+                     const std::function<void()>& meanwhile);
 
  private:
   pid_t pid_ = -1;

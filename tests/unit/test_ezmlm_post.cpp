@@ -362,6 +362,39 @@ TEST_CASE("num, archive files and the index", "[ezmlm_post]") {
   CHECK(mta::io::read_file(tmp.path / "archive/1/index") == "101: h s\n\td;a b\n102: h2 s2\n\td;a b\n");
 }
 
+TEST_CASE("ezmlm-send's split commit: sync, then rename", "[ezmlm_post]") {
+  lettershop_test::TempDir tmp("ezsplit");
+  std::filesystem::create_directory(tmp.path / "archive");
+  update_index(tmp.path, 201, "201: h s\n\td;a b\n");
+  // Synced and staged but not published (the queue refused): nothing changes.
+  {
+    ArchiveWriter w(tmp.path, 202);
+    w.out().write("refused\n");
+    w.sync();
+    IndexUpdate index(tmp.path, 202, "202: h s\n\td;a b\n");
+    CHECK(mta::io::read_file(tmp.path / "archive/2/indexn"));
+  }
+  CHECK_FALSE(std::filesystem::exists(tmp.path / "archive/2/02"));
+  CHECK_FALSE(std::filesystem::exists(tmp.path / "archive/2/02n"));
+  CHECK_FALSE(std::filesystem::exists(tmp.path / "archive/2/indexn"));
+  CHECK(mta::io::read_file(tmp.path / "archive/2/index") == "201: h s\n\td;a b\n");
+  // Synced, then committed without its own directory fsync, index published.
+  {
+    ArchiveWriter w(tmp.path, 202);
+    w.out().write("sent\n");
+    w.sync();
+    IndexUpdate index(tmp.path, 202, "202: h2 s2\n\td;a b\n");
+    w.commit(false);
+    index.publish();
+  }
+  struct stat st {};
+  REQUIRE(::stat((tmp.path / "archive/2/02").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0744);
+  CHECK(mta::io::read_file(tmp.path / "archive/2/02") == "sent\n");
+  CHECK(mta::io::read_file(tmp.path / "archive/2/index") == "201: h s\n\td;a b\n202: h2 s2\n\td;a b\n");
+  CHECK_FALSE(std::filesystem::exists(tmp.path / "archive/2/indexn"));
+}
+
 TEST_CASE("QueueClient streams the envelope", "[ezmlm_post]") {
   lettershop_test::TempDir tmp("ezqq");
   std::filesystem::create_directory(tmp.path / "bin");
@@ -387,6 +420,31 @@ TEST_CASE("QueueClient streams the envelope", "[ezmlm_post]") {
     qc.put("x\n");
     CHECK_THROWS_AS(qc.finish("s", [](const mta::QueueClient::RecipientSink&) { throw mta::TempError("db"); }),
                     mta::TempError);
+  }
+  // `meanwhile` runs after the envelope is closed, while the queue program
+  // still runs; its exception comes back after the wait.
+  mta::io::replace_file(tmp.path / "bin/qq", "#!/bin/sh\ncat > msg.out && cat <&1 > env.out && sleep 0.2 && echo done > qq.done\n", 0755);
+  {
+    mta::QueueClient qc(mta::Home{tmp.path});
+    qc.put("x\n");
+    bool ran = false;
+    auto result = qc.finish("s", [](const mta::QueueClient::RecipientSink& rcpt) { rcpt("a@b"); }, [&] {
+      ran = true;
+      CHECK_FALSE(std::filesystem::exists(tmp.path / "qq.done"));  // the queue is still at work
+    });
+    CHECK(ran);
+    CHECK(result.ok());
+    CHECK(std::filesystem::exists(tmp.path / "qq.done"));  // and finish waited for it
+  }
+  {
+    mta::QueueClient qc(mta::Home{tmp.path});
+    qc.put("x\n");
+    std::filesystem::remove(tmp.path / "qq.done");
+    CHECK_THROWS_AS(qc.finish("s", [](const mta::QueueClient::RecipientSink& rcpt) { rcpt("a@b"); },
+                              [] { throw mta::TempError("archive"); }),
+                    mta::TempError);
+    CHECK(std::filesystem::exists(tmp.path / "qq.done"));  // waited for before the rethrow
+    CHECK(mta::io::read_file(tmp.path / "env.out") == std::string("Fs\0Ta@b\0\0", 9));
   }
   if (old) ::setenv("QMAILQUEUE", old, 1);
   else ::unsetenv("QMAILQUEUE");
