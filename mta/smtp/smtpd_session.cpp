@@ -90,14 +90,24 @@ Config load_config(const Home& home, int fd) {
   std::string local_ip = unmap_ipv4(env("TCPLOCALIP").value_or(socket_ip(fd, false)));
   p.local_host = env("TCPLOCALHOST").value_or(local_ip.empty() ? "unknown" : local_ip);
   p.helo = p.remote_host == "unknown" ? "" : p.remote_host;
-  if (!c.localiphost.empty())
-    for (const auto& ip : dns::interface_addresses()) c.local_ips.push_back(ip.to_string());
   return c;
 }
 
 Session::Session(const Config& cfg, net::Stream& io, RecipientCheck check)
-    : cfg_(cfg), io_(io), check_(std::move(check)) {
+    : cfg_(cfg), io_(io), check_(std::move(check)), local_ips_(cfg.local_ips) {
   helo_ = cfg_.peer.helo;
+}
+
+// is_local_ip - whether ip is one of this host's addresses. getifaddrs is a
+// netlink dump, about a twentieth of a session's CPU: done once, and only for
+// a recipient that names a literal.
+bool Session::is_local_ip(std::string_view ip) {
+  if (!local_ips_) {
+    std::vector<std::string> ips;
+    for (const auto& a : dns::interface_addresses()) ips.push_back(a.to_string());
+    local_ips_ = std::move(ips);
+  }
+  return std::find(local_ips_->begin(), local_ips_->end(), ip) != local_ips_->end();
 }
 
 void Session::reply(int code, std::string_view dsn, std::string_view text) {
@@ -153,9 +163,13 @@ void Session::rcpt(std::string_view arg) {
   auto path = parse_path(arg);
   if (!path) return reply(555, "5.5.4", "syntax error (#5.5.4)");
   if (barf_) return reply(553, "5.7.1", "sorry, your envelope sender is in my badmailfrom list (#5.7.1)");
-  std::string addr = replace_ip_literal(path->address, cfg_.localiphost, [&](std::string_view ip) {
-    return std::find(cfg_.local_ips.begin(), cfg_.local_ips.end(), ip) != cfg_.local_ips.end();
-  });
+  std::string addr;
+  try {
+    addr = replace_ip_literal(path->address, cfg_.localiphost,
+                              [this](std::string_view ip) { return is_local_ip(ip); });
+  } catch (const TempError&) {
+    return reply(451, "4.3.0", "unable to figure out my IP addresses (#4.3.0)");
+  }
   if (cfg_.relayclient) {
     addr += *cfg_.relayclient;
   } else if (!cfg_.rcpthosts->allows(addr)) {

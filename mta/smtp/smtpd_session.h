@@ -42,7 +42,10 @@ struct Config {
   std::filesystem::path servercert;      // "" = no STARTTLS
   bool rcptcheck = false;
   ReceivedInfo peer;                     // who is talking, for the Received line
-  std::vector<std::string> local_ips;    // for [ip] literal replacement
+  // This host's addresses, for [ip] literal replacement. nullopt: read from
+  // the interfaces at the first RCPT with a literal (as qmail's ipme_init),
+  // so a session without one never pays for the netlink dump.
+  std::optional<std::vector<std::string>> local_ips;
 };
 
 // Reads control/ and the environment (TCP*, RELAYCLIENT, DATABYTES). Where
@@ -72,6 +75,7 @@ class Session {
   void rcpt(std::string_view arg);
   bool data();   // false: the connection must be dropped
   bool starttls(std::string_view arg);
+  bool is_local_ip(std::string_view ip);  // throws TempError
 
   const Config& cfg_;
   net::Stream& io_;
@@ -83,6 +87,7 @@ class Session {
   bool smtputf8_ = false;
   std::string sender_;
   std::vector<std::string> recipients_;
+  std::optional<std::vector<std::string>> local_ips_;  // cfg_.local_ips, else read once
 };
 
 }  // namespace mta::smtpd

@@ -49,6 +49,13 @@ out=$(printf 'HELO x\nMAIL FROM:<SPAMMER@bad.example>\nRCPT TO:<fred@example.tes
 [ "$(echo "$out" | grep -c '^553 sorry, your envelope sender is in my badmailfrom list (#5.7.1)$')" = 2 ] ||
   fail "badmailfrom: $out"
 [ "$(queued_count)" = 0 ] || fail "something was queued"
+
+# An [ip] literal of this host is localiphost (here me, example.test, which
+# rcpthosts allows); a foreign literal is not. The interfaces are read at
+# the first literal, not at connect.
+out=$(printf 'HELO x\nMAIL FROM:<joe@remote.example>\nRCPT TO:<fred@[127.0.0.1]>\nRCPT TO:<fred@[192.0.2.1]>\nQUIT\n' | session "$smtp_port")
+echo "$out" | sed -n 4p | grep -qx '250 ok' || fail "local [ip] literal: $out"
+echo "$out" | sed -n 5p | grep -q '^553 ' || fail "foreign [ip] literal accepted: $out"
 stop_servers
 
 # RELAYCLIENT: accepted and queued for the remote recipient.
