@@ -36,6 +36,30 @@ std::string strip_verp(std::string_view sender) {
   return std::string(sender.substr(0, sender.size() - verp_marker.size()));
 }
 
+bool is_verp_template(std::string_view sender) {
+  return ends_with_verp(sender) &&
+         sender.substr(0, sender.size() - verp_marker.size()).find('@') != std::string_view::npos;
+}
+
+std::optional<std::string> verp_template(std::string_view sender, std::string_view recipient) {
+  std::size_t rat = recipient.rfind('@');
+  std::size_t sat = sender.rfind('@');
+  if (rat == std::string_view::npos || sat == std::string_view::npos) return std::nullopt;
+  // "box=dom" is what the expansion put in front of "@H".
+  std::string tail(recipient.substr(0, rat));
+  tail.push_back('=');
+  tail.append(recipient.substr(rat + 1));
+  std::string_view local = sender.substr(0, sat);
+  if (local.size() <= tail.size() || local.substr(local.size() - tail.size()) != tail) return std::nullopt;
+  std::string_view prefix = local.substr(0, local.size() - tail.size());  // "P-"
+  if (prefix.back() != '-') return std::nullopt;
+  std::string t(prefix);
+  t.push_back('@');
+  t.append(sender.substr(sat + 1));
+  t.append(verp_marker);
+  return t;
+}
+
 std::string bounce_paragraph(std::string_view recipient, std::string_view report) {
   std::string out = "<";
   out.append(recipient);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <ctime>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,20 @@ std::string verp_sender(std::string_view sender, std::string_view recipient);
 
 // strip_verp - "P@H-@[]" -> "P@H"; anything else unchanged.
 std::string strip_verp(std::string_view sender);
+
+// is_verp_template - does verp_sender() expand this sender: it ends in
+// "-@[]" and has an '@' before that?
+bool is_verp_template(std::string_view sender);
+
+// verp_template - the template "P-@H-@[]" whose expansion for `recipient`
+// is `sender`, i.e. sender == "P-" + box + "=" + dom + "@" + H for recipient
+// "box@dom" (split at its last '@'), P possibly empty; nullopt for any other
+// sender. ezmlm's "list-return-N-@H-@[]" expands to such senders, which is
+// how qmail-rspawn finds the deliveries of one post that may share an SMTP
+// connection (one transaction each). verp_sender(*t, recipient) == sender
+// always holds; a plain sender that merely looks like an expansion is found
+// too, which is harmless because expanding it again gives the same bytes.
+std::optional<std::string> verp_template(std::string_view sender, std::string_view recipient);
 
 // bounce_paragraph - "<recipient>:\n" + report (+ "\n" if missing) + "\n",
 // every "\n\n" inside broken up as "\n/" so a paragraph never ends early.

@@ -129,7 +129,11 @@ void RemoteDriver::exec_remote(const std::vector<Command>& batch) {
   auto [local, domain] = split_recipient(c.recipient);
   const char* remote = std::getenv("QMAILREMOTE");
   std::string prog = remote && *remote ? remote : (home_.bin() / "qmail-remote").string();
-  std::vector<std::string> argv{prog, std::string(domain), c.sender};
+  // A batch of VERP deliveries gets its template: qmail-remote expands it
+  // per recipient (qmail-remote(8)). A lone delivery keeps its own sender,
+  // byte for byte what qmail's qmail-rspawn would pass.
+  std::string sender = batch.size() > 1 ? batch_sender(c) : c.sender;
+  std::vector<std::string> argv{prog, std::string(domain), std::move(sender)};
   for (const auto& b : batch) argv.push_back(b.recipient);
   exec_or_exit(argv, true, 111, 100);
 }

@@ -17,6 +17,7 @@
 #include "mta/core/exitcodes.h"
 #include "mta/core/io.h"
 #include "mta/core/process.h"
+#include "mta/send/bounce.h"
 
 namespace mta::spawn {
 
@@ -182,8 +183,12 @@ void Driver::batch_child(const std::vector<Command>& batch) {
   ::_exit(111);  // not reached: child() does not return
 }
 
+std::string batch_sender(const Command& c) {
+  return send::verp_template(c.sender, c.recipient).value_or(c.sender);
+}
+
 bool same_batch(const Command& a, const Command& b) {
-  return a.message == b.message && a.sender == b.sender &&
+  return a.message == b.message && batch_sender(a) == batch_sender(b) &&
          address::iequals(split_recipient(a.recipient).second, split_recipient(b.recipient).second);
 }
 

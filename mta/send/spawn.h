@@ -95,8 +95,14 @@ std::string rspawn_report(int wait_status, std::string_view output);
 // than 0 concerns every recipient alike.
 std::vector<std::string> rspawn_reports(int wait_status, std::string_view output, std::size_t n);
 
+// batch_sender - what a command's batch is keyed on: the VERP template
+// ("P-@H-@[]", send/bounce.h verp_template) when the sender is its expansion
+// for this recipient, else the sender itself.
+std::string batch_sender(const Command& c);
+
 // same_batch - may b ride in the same qmail-remote run as a? Same message,
-// same sender (VERP gives every recipient its own), same domain (case does
+// same batch_sender (so one post's VERP deliveries share a run, each with
+// its own MAIL FROM, while other senders stay apart), same domain (case does
 // not matter to DNS or smtproutes).
 bool same_batch(const Command& a, const Command& b);
 

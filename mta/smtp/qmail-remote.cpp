@@ -19,6 +19,7 @@
 #include "mta/dkim/canon.h"
 #include "mta/dkim/sign.h"
 #include "mta/render/oneclick.h"
+#include "mta/send/bounce.h"
 #include "mta/smtp/remote.h"
 
 namespace {
@@ -69,6 +70,19 @@ bool per_recipient(mta::remote::Job& job, int fd, std::time_t now) {
   return true;
 }
 
+// verp_batch - the sender is a VERP template "P@H-@[]": qmail-rspawn
+// batched deliveries whose senders are its expansions. Each recipient gets
+// its own sender (send/bounce.h verp_sender, the expansion qmail-send
+// makes) and so a transaction of its own; unless the copies are rendered
+// already, each copy is the message with the one signature made above
+// (DKIM does not cover the envelope).
+void verp_batch(mta::remote::Job& job, int fd, bool rendered) {
+  for (const auto& r : job.recipients) job.senders.push_back(mta::send::verp_sender(job.sender, r));
+  if (rendered) return;
+  off_t start = mta::dkim::rewindable_offset(fd);
+  job.render = [prefix = job.prefix, start](std::size_t) { return mta::remote::Copy{prefix, start}; };
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,12 +97,13 @@ int main(int argc, char** argv) {
           out.flush();
           return mta::exit_ok;
         }
-        mta::remote::Job job{argv[1], argv[2], {argv + 3, argv + argc}, {}, {}};
+        mta::remote::Job job{argv[1], argv[2], {argv + 3, argv + argc}, {}, {}, {}};
         try {
           // Signed once per run, after every change the message went through: all recipients get these
           // bytes — unless each recipient's copy is rendered, and then signed, on its own.
-          if (!per_recipient(job, STDIN_FILENO, std::time(nullptr)))
-            job.prefix = mta::dkim::sign_outbound(mta::qmail_home(), STDIN_FILENO, std::time(nullptr));
+          bool rendered = per_recipient(job, STDIN_FILENO, std::time(nullptr));
+          if (!rendered) job.prefix = mta::dkim::sign_outbound(mta::qmail_home(), STDIN_FILENO, std::time(nullptr));
+          if (mta::send::is_verp_template(job.sender)) verp_batch(job, STDIN_FILENO, rendered);
         } catch (const RenderFailure& e) {
           out.write(mta::cat("ZUnable to render the message: ", e.what, " (#4.3.0)\n"));
           out.put('\0');

@@ -3,7 +3,7 @@
 #             (remote_parts), the TCP timeout table (tcpto) and the session (remote).
 if(LETTERSHOP_HAVE_DNS)
   add_library(mta-remote STATIC remote_parts.cpp tcpto.cpp remote.cpp)
-  target_link_libraries(mta-remote PUBLIC mta-core mta-dkim mta-render)
+  target_link_libraries(mta-remote PUBLIC mta-core mta-dkim mta-render mta-send)  # mta-send: VERP expansion
   set_property(GLOBAL APPEND PROPERTY LETTERSHOP_LIBS mta-remote)
 
   lettershop_program(qmail-remote qmail-remote.cpp LIBS mta-remote)

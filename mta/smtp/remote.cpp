@@ -321,7 +321,7 @@ class Session {
   }
 
   std::string mail_command(const Extensions& ext) {
-    std::string cmd = cat("MAIL FROM:", smtp_path(job_.sender));
+    std::string cmd = cat("MAIL FROM:", smtp_path(sender_ ? *sender_ : job_.sender));
     struct stat st{};
     if (ext.size && fstat(message_fd_, &st) == 0 && S_ISREG(st.st_mode)) {
       off_t at = copy_ ? copy_->body_offset : lseek(message_fd_, 0, SEEK_CUR);
@@ -423,6 +423,7 @@ class Session {
         continue;
       }
       copy_ = &copy;
+      sender_ = job_.senders.empty() ? nullptr : &job_.senders[i];
       dot_sent_ = false;
       if (dirty) {
         command("RSET\r\n");  // a refused step left a transaction open
@@ -503,6 +504,7 @@ class Session {
   bool utf8_ = false;
   bool dot_sent_ = false;
   const Copy* copy_ = nullptr;  // the copy being sent (per-recipient mode)
+  const std::string* sender_ = nullptr;  // its envelope sender, when VERP gives each its own
 };
 
 void emit(io::Writer& out, std::string_view report) {

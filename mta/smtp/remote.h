@@ -53,6 +53,10 @@ struct Job {
   // reply); the message report is K once one copy was accepted. Unset:
   // one transaction with every recipient, prefix in front of the message.
   std::function<Copy(std::size_t)> render;
+  // Set for a VERP batch (qmail-remote(8)): senders[i] is recipient i's
+  // envelope sender, the template's expansion for it. Needs render, since
+  // each recipient then has a transaction of its own.
+  std::vector<std::string> senders;
 };
 
 // Delivers the message on `message_fd` (read once, from its current offset).

@@ -1,0 +1,114 @@
+// Unit tests: VERP batching — send/bounce's verp_template (which expanded
+// senders qmail-rspawn recognises, and that expanding the template again
+// gives back the exact sender) and spawn's batch_sender/same_batch/take_batch
+// grouping one post's VERP deliveries per domain.
+#include <catch2/catch.hpp>
+
+#include <deque>
+#include <optional>
+#include <string>
+
+#include "mta/send/bounce.h"
+#include "mta/send/spawn.h"
+
+namespace send = mta::send;
+namespace spawn = mta::spawn;
+
+TEST_CASE("verp_template: which senders are a template's expansion") {
+  struct Row {
+    const char* sender;
+    const char* rcpt;
+    std::optional<std::string> tmpl;
+  } rows[] = {
+      // Malformed or merely similar first.
+      {"", "joe@x.org", std::nullopt},
+      {"list-return-3-joe=x.org", "joe@x.org", std::nullopt},            // no "@H"
+      {"list-return-3-joe=x.org@host", "joe", std::nullopt},             // recipient without '@'
+      {"list-return-3-joe=y.org@host", "joe@x.org", std::nullopt},       // other domain
+      {"list-return-3-bob=x.org@host", "joe@x.org", std::nullopt},       // other local part
+      {"list-return-3-Joe=x.org@host", "joe@x.org", std::nullopt},       // bytes, not case
+      {"list-return-3-joe=X.org@host", "joe@x.org", std::nullopt},
+      {"joe=x.org@host", "joe@x.org", std::nullopt},                     // no "P-" in front
+      {"listjoe=x.org@host", "joe@x.org", std::nullopt},                 // P does not end in '-'
+      {"list-return-3-joe=x.org@host", "xjoe@x.org", std::nullopt},      // a longer local part
+      {"list-return-3-ajoe=x.org@host", "joe@x.org", std::nullopt},      // P would be "list-return-3-a"
+      {"plain@host", "joe@x.org", std::nullopt},
+      {"list-return-3-joe=x.org@host-@[]", "joe@x.org", std::nullopt},   // a template is no expansion
+      // Expansions.
+      {"list-return-3-joe=x.org@host", "joe@x.org", "list-return-3-@host-@[]"},
+      {"-joe=x.org@host", "joe@x.org", "-@host-@[]"},                      // P empty
+      {"list-return-3-a=b=x.org@host", "a=b@x.org", "list-return-3-@host-@[]"},  // '=' in the local part
+      {"list-return-3-a@b=x.org@host", "a@b@x.org", "list-return-3-@host-@[]"},  // '@' in the local part
+      {"list-return-3-=x.org@host", "@x.org", "list-return-3-@host-@[]"},        // empty local part
+      {"list-return-3-joe=@host", "joe@", "list-return-3-@host-@[]"},            // empty domain
+      {"l-return-3-j\xc3\xb6rg=b\xc3\xbc" "cher.example@h\xc3\xa4st", "j\xc3\xb6rg@b\xc3\xbc" "cher.example",
+       "l-return-3-@h\xc3\xa4st-@[]"},                                                    // UTF-8 (IDN)
+      {"list-return-3-joe=xn--bcher-kva.example@host", "joe@xn--bcher-kva.example",
+       "list-return-3-@host-@[]"},                                                        // A-label
+      {"a@b-joe=x.org@host", "joe@x.org", "a@b-@host-@[]"},   // P with '@': H is after the last one
+  };
+  for (const auto& r : rows) {
+    INFO(r.sender << " / " << r.rcpt);
+    auto t = send::verp_template(r.sender, r.rcpt);
+    CHECK(t == r.tmpl);
+    if (t) {
+      CHECK(send::is_verp_template(*t));
+      CHECK(send::verp_sender(*t, r.rcpt) == r.sender);  // expanding again: the same bytes
+    }
+  }
+}
+
+TEST_CASE("is_verp_template: what qmail-remote expands") {
+  CHECK_FALSE(send::is_verp_template(""));
+  CHECK_FALSE(send::is_verp_template("-@[]"));     // no '@' before the marker: qmail-send passes it as is
+  CHECK_FALSE(send::is_verp_template("foo-@[]"));
+  CHECK_FALSE(send::is_verp_template("a@b"));
+  CHECK_FALSE(send::is_verp_template("a@b-@[]x"));
+  CHECK(send::is_verp_template("list-@host-@[]"));
+  CHECK(send::is_verp_template("@-@[]"));
+}
+
+namespace {
+spawn::Command cmd(unsigned char slot, std::string mess, std::string sender, std::string rcpt) {
+  return {slot, std::move(mess), std::move(sender), std::move(rcpt)};
+}
+std::string slots_of(const std::vector<spawn::Command>& batch) {
+  std::string s;
+  for (const auto& c : batch) s += std::to_string(c.slot) + ",";
+  return s;
+}
+}  // namespace
+
+TEST_CASE("spawn batches one post's VERP deliveries per domain") {
+  CHECK(spawn::batch_sender(cmd(0, "1/2", "l-return-7-a=d.test@h", "a@d.test")) == "l-return-7-@h-@[]");
+  CHECK(spawn::batch_sender(cmd(0, "1/2", "s@x", "a@d.test")) == "s@x");
+  CHECK(spawn::batch_sender(cmd(0, "1/2", "l-return-7-a=d.test@h", "b@d.test")) == "l-return-7-a=d.test@h");
+
+  std::deque<spawn::Command> waiting{
+      cmd(0, "1/2", "l-return-7-a=d.test@h", "a@d.test"),
+      cmd(1, "1/2", "l-return-7-b=e.test@h", "b@e.test"),
+      cmd(2, "1/2", "l-return-7-c=D.TEST@h", "c@D.TEST"),      // the domain's case does not matter
+      cmd(3, "1/3", "l-return-7-d=d.test@h", "d@d.test"),      // another message
+      cmd(4, "1/2", "l-return-8-e=d.test@h", "e@d.test"),      // another template
+      cmd(5, "1/2", "l-return-7-x=d.test@h", "f@d.test"),      // not its expansion: alone
+      cmd(6, "1/2", "l-return-7-g=d.test@h", "g@d.test"),
+      // A template itself, which qmail-send never hands on (it expands each
+      // one), is what qmail-remote expands anyway: it may join.
+      cmd(7, "1/2", "l-return-7-@h-@[]", "h@d.test"),
+  };
+  CHECK(slots_of(spawn::take_batch(waiting, 100)) == "0,2,6,7,");
+  CHECK(slots_of(spawn::take_batch(waiting, 100)) == "1,");
+  CHECK(slots_of(spawn::take_batch(waiting, 100)) == "3,");
+  CHECK(slots_of(spawn::take_batch(waiting, 100)) == "4,");
+  CHECK(slots_of(spawn::take_batch(waiting, 100)) == "5,");
+  CHECK(waiting.empty());
+
+  // The cap holds for VERP batches too.
+  for (unsigned i = 0; i < 5; ++i) {
+    const char* senders[] = {"l-u0=d.test@h", "l-u1=d.test@h", "l-u2=d.test@h", "l-u3=d.test@h", "l-u4=d.test@h"};
+    const char* rcpts[] = {"u0@d.test", "u1@d.test", "u2@d.test", "u3@d.test", "u4@d.test"};
+    waiting.push_back(cmd(static_cast<unsigned char>(i), "1/2", senders[i], rcpts[i]));
+  }
+  CHECK(spawn::take_batch(waiting, 3).size() == 3);
+  CHECK(spawn::take_batch(waiting, 3).size() == 2);
+}
