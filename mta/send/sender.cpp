@@ -8,7 +8,7 @@
 //   pass    the one job whose channel file is being read, record by record
 //   slots   running deliveries, indexed by the slot byte of the protocol
 //   groups  (remote) recipients in flight per batch key: qmail-rspawn gives
-//           the recipients of one message and sender at one domain to one
+//           the recipients of one message and sender (or VERP template) at one domain to one
 //           qmail-remote, up to 100, so concurrencyremote counts such
 //           batches, while up to the spawner's slot count of recipients
 //           are in flight (see qmail-send(8), qmail-rspawn(8))
@@ -590,7 +590,9 @@ void Sender::advance_pass(int c) {
 }
 
 // group_key - the batch a remote recipient rides in: message, domain
-// (case-insensitive) and the sender qmail-remote gets (VERP: its own).
+// (case-insensitive) and the sender qmail-rspawn batches on (VERP: the
+// template whose expansion the recipient's sender is, as spawn's
+// batch_sender finds it; otherwise the sender).
 std::string Sender::group_key(int c, std::uint64_t id, std::string_view recipient) const {
   if (!chan_[c].batching) return {};
   auto at = recipient.rfind('@');
@@ -598,6 +600,7 @@ std::string Sender::group_key(int c, std::uint64_t id, std::string_view recipien
   const auto& jobs = chan_[c].jobs;
   auto j = jobs.find(id);
   std::string sender = j == jobs.end() ? std::string() : verp_sender(j->second.sender, recipient);
+  if (auto t = verp_template(sender, recipient)) sender = std::move(*t);
   return cat(std::to_string(id), std::string(1, '\0'), address::ascii_lower(domain), std::string(1, '\0'), sender);
 }
 
