@@ -401,17 +401,37 @@ class Session {
     quit(cat("K", ip_, " accepted message.\n", said(r)));
   }
 
-  // per_recipient - one transaction per rendered copy on this connection.
-  // With PIPELINING, MAIL, RCPT and DATA of a copy leave in one write.
+  // per_recipient - one transaction per copy on this connection (a copy
+  // rendered per recipient, or a VERP batch's recipient with its own
+  // sender). With PIPELINING (RFC 2920 3.1: message content may open a
+  // group) a copy's final dot leaves in one write with the next copy's
+  // MAIL, RCPT and DATA (and RSET when a step was refused), so a
+  // transaction costs one round trip; the replies come back in order.
   void per_recipient(const Extensions& ext, const std::vector<bool>& offered, const std::string& no_utf8) {
     bool accepted = false, dirty = false;
+    bool pending = false;  // a copy's dot is out, its reply unread
     Reply last;  // the server's word on the last accepted copy, for the message report
     auto report = [&](const Reply& r, std::string_view what) {
       out_.recipients.push_back(cat(r.code >= 500 ? "h" : "s", ip_, what, said(r)));
       dirty = true;
     };
+    // settle - read the reply to the dot of the copy in flight; its report.
+    auto settle = [&]() {
+      if (!pending) return;
+      s_.flush();
+      Reply r = read_reply();
+      pending = false;
+      if (r.code >= 400) {
+        out_.recipients.push_back(cat(r.code >= 500 ? "h" : "s", ip_, " failed after I sent the message.\n", said(r)));
+        return;  // the transaction is over either way: no RSET needed
+      }
+      out_.recipients.push_back("r");
+      accepted = true;
+      last = std::move(r);
+    };
     for (std::size_t i = 0; i < job_.recipients.size(); ++i) {
       if (!offered[i]) {
+        settle();
         out_.recipients.push_back(cat("h", no_utf8));
         continue;
       }
@@ -419,26 +439,31 @@ class Session {
       try {
         copy = job_.render(i);
       } catch (const MailError& e) {
+        settle();
         out_.recipients.push_back(cat("sUnable to render the message: ", e.what(), " (#4.3.0)\n"));
         continue;
       }
       copy_ = &copy;
       sender_ = job_.senders.empty() ? nullptr : &job_.senders[i];
-      dot_sent_ = false;
-      if (dirty) {
-        command("RSET\r\n");  // a refused step left a transaction open
-        dirty = false;
-      }
       std::string mail = mail_command(ext);
       std::string rcpt = cat("RCPT TO:", smtp_path(job_.recipients[i]), "\r\n");
       Reply m, rr, d;
       if (ext.pipelining) {
-        s_.write(cat(mail, rcpt, "DATA\r\n"));
+        s_.write(cat(dirty ? "RSET\r\n" : "", mail, rcpt, "DATA\r\n"));
+        settle();  // the previous copy's dot and this envelope leave in one write
         s_.flush();
+        dot_sent_ = false;
+        if (dirty) read_reply();  // RSET's
+        dirty = false;
         m = read_reply();
         rr = read_reply();
         d = read_reply();
       } else {
+        dot_sent_ = false;
+        if (dirty) {
+          command("RSET\r\n");  // a refused step left a transaction open
+          dirty = false;
+        }
         m = command(mail);
         if (m.code < 400) rr = command(rcpt);
         if (m.code < 400 && rr.code < 400) d = command("DATA\r\n");
@@ -446,26 +471,22 @@ class Session {
       if (m.code >= 400) { report(m, " does not like the sender.\n"); continue; }
       if (rr.code >= 400) { report(rr, " does not like recipient.\n"); continue; }
       if (d.code >= 400) { report(d, " failed on DATA command.\n"); continue; }
-      send_body();
+      send_body(!ext.pipelining);
       dot_sent_ = true;
-      Reply r = read_reply();
       copy_ = nullptr;
-      if (r.code >= 400) {
-        out_.recipients.push_back(cat(r.code >= 500 ? "h" : "s", ip_, " failed after I sent the message.\n", said(r)));
-        continue;  // the transaction is over either way: no RSET needed
-      }
-      out_.recipients.push_back("r");
-      accepted = true;
-      last = std::move(r);
+      pending = true;
+      if (!ext.pipelining) settle();
     }
+    settle();
     copy_ = nullptr;
     if (!accepted) quit(cat("DGiving up on ", ip_, ".\n"));
     quit(cat("K", ip_, " accepted message.\n", said(last)));
   }
 
   // send_body - the message in DATA form (mta.md 9.7), in large writes; the
-  // final "." leaves in the same write as the end of the message.
-  void send_body() {
+  // final "." leaves in the same write as the end of the message (and, when
+  // not flushed here, with whatever is written next).
+  void send_body(bool flush = true) {
     Blaster blaster;
     std::string in(65536, '\0'), out;
     if (copy_) {
@@ -489,7 +510,7 @@ class Session {
     out.clear();
     if (!blaster.finish(out)) throw Final{"DSMTP cannot transfer messages with partial final lines. (#5.6.2)\n"};
     s_.write(out);
-    s_.flush();
+    if (flush) s_.flush();
   }
 
   net::Stream& s_;

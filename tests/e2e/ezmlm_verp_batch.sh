@@ -67,9 +67,11 @@ conns=$(($(grep -c ' EHLO ' "$a_dir/commands.log") + $(grep -c ' EHLO ' "$b_dir/
 [ "$conns" -ge 2 ] || fail "$conns connections for two domains"
 grep -q 'MAIL FROM:<team-return-1-reject1=b.test@example.test>' "$b_dir/commands.log" ||
   fail "no transaction tried for reject1: $(cat "$b_dir/commands.log")"
-read_no=$(grep 'MAIL FROM:<team-return-1-sub05=a.test@example.test>' "$a_dir/commands.log" | cut -d' ' -f1)
-[ "$(grep -c "^$read_no \(MAIL\|RCPT\|DATA\)" "$a_dir/commands.log")" = 3 ] ||
-  fail "MAIL, RCPT, DATA not pipelined: $(grep "^$read_no " "$a_dir/commands.log")"
+# sub05's MAIL, RCPT and DATA arrived in one read (the same read number).
+grep -A2 'MAIL FROM:<team-return-1-sub05=a.test@example.test>' "$a_dir/commands.log" >"$dir/sub05"
+[ "$(cut -d' ' -f2 "$dir/sub05" | tr '\n' ' ')" = "MAIL RCPT DATA " ] &&
+  [ "$(cut -d' ' -f1 "$dir/sub05" | sort -u | wc -l)" = 1 ] ||
+  fail "MAIL, RCPT, DATA not pipelined: $(cat "$dir/sub05")"
 
 # The 550 bounced reject1 alone, to the list's return address.
 grep -Eq 'delivery [0-9]+: failure: .*_does_not_like_recipient./Remote_host_said:_550_5.1.1' "$mta_log" ||
