@@ -489,6 +489,7 @@ class Session {
   void send_body(bool flush = true) {
     Blaster blaster;
     std::string in(65536, '\0'), out;
+    if (copy_ && send_cached_body(flush)) return;
     if (copy_) {
       blaster.feed(copy_->head, out);  // signatures and the rendered header
       if (lseek(message_fd_, copy_->body_offset, SEEK_SET) < 0) throw Final{"ZUnable to read message. (#4.3.0)\n"};
@@ -512,6 +513,48 @@ class Session {
     s_.write(out);
     if (flush) s_.flush();
   }
+
+  // send_cached_body - a copy's body, the same bytes for every copy, is read
+  // and encoded once and kept (up to body_cache_limit): each later copy
+  // costs no reads of the message and no second pass of the encoder. The
+  // head ends in a line end, so encoding it apart gives the same bytes.
+  // False when the body is too large to keep (send_body streams it).
+  bool send_cached_body(bool flush) {
+    constexpr off_t body_cache_limit = off_t{1} << 20;
+    if (!copy_->head.empty() && copy_->head.back() != '\n') return false;
+    if (!cache_ || cache_->offset != copy_->body_offset) {
+      struct stat st{};
+      if (fstat(message_fd_, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size - copy_->body_offset > body_cache_limit)
+        return false;
+      if (lseek(message_fd_, copy_->body_offset, SEEK_SET) < 0) throw Final{"ZUnable to read message. (#4.3.0)\n"};
+      io::Reader reader(message_fd_);
+      std::string body;
+      try {
+        body = reader.read_all();
+      } catch (const MailError&) {
+        throw Final{"ZUnable to read message. (#4.3.0)\n"};
+      }
+      Blaster b;
+      cache_ = BodyCache{copy_->body_offset, {}, true};
+      b.feed(body, cache_->encoded);
+      cache_->complete = b.finish(cache_->encoded);
+    }
+    if (!cache_->complete) throw Final{"DSMTP cannot transfer messages with partial final lines. (#5.6.2)\n"};
+    Blaster head;
+    std::string out;
+    head.feed(copy_->head, out);
+    s_.write(out);
+    s_.write(cache_->encoded);
+    if (flush) s_.flush();
+    return true;
+  }
+
+  struct BodyCache {
+    off_t offset = 0;
+    std::string encoded;  // with the final dot
+    bool complete = true;  // false: a partial final line
+  };
+  std::optional<BodyCache> cache_;
 
   net::Stream& s_;
   const Settings& settings_;
