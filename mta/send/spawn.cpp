@@ -171,6 +171,15 @@ std::vector<std::string> rspawn_reports(int ws, std::string_view s, std::size_t 
     // What qmail-remote would have said with this recipient alone, kept
     // within qmail's limit before the synthesis as a single run's is.
     Output alone;
+    if (i < own.size() && own[i][0] == 'r' && own[i].size() > 2) {
+      // "r<text>": the recipient had a transaction of its own (a VERP
+      // batch, one-click copies) and <text> is what the server said about
+      // it, the K report a run for it alone would have ended with.
+      alone.append(std::string_view("r\0K", 3));
+      alone.append(own[i].substr(1));
+      out.push_back(rspawn_report(ws, alone.text()));
+      continue;
+    }
     if (i < own.size()) alone.append(own[i]);
     if (i >= own.size() || own[i][0] == 'r' || !accepted) alone.append(message);
     out.push_back(rspawn_report(ws, alone.text()));

@@ -91,7 +91,9 @@ std::string rspawn_report(int wait_status, std::string_view output);
 // the message's, through rspawn_report; a refused (h/s) recipient gets its
 // own report alone when another recipient was accepted (the message report
 // is then about those); a recipient without a report of its own (the run
-// stopped early) gets the message's alone. A crash or an exit code other
+// stopped early) gets the message's alone. An accepted recipient's report
+// with text ("r<text>", from a transaction of its own) gets "K<text>", not
+// the message's report, which is about the last such transaction. A crash or an exit code other
 // than 0 concerns every recipient alike.
 std::vector<std::string> rspawn_reports(int wait_status, std::string_view output, std::size_t n);
 

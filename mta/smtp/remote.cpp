@@ -241,7 +241,7 @@ class Session {
   void settle_copies() {
     if (out_.recipients.empty()) return;  // no copy tried: the message report says it all
     bool delivered = false;
-    for (const auto& r : out_.recipients) delivered |= r == "r";
+    for (const auto& r : out_.recipients) delivered |= r[0] == 'r';
     std::string rest = out_.final.empty() ? std::string("Z") : out_.final;
     while (out_.recipients.size() < job_.recipients.size())
       out_.recipients.push_back(cat(rest[0] == 'D' ? "h" : "s", std::string_view(rest).substr(1)));
@@ -425,7 +425,11 @@ class Session {
         out_.recipients.push_back(cat(r.code >= 500 ? "h" : "s", ip_, " failed after I sent the message.\n", said(r)));
         return;  // the transaction is over either way: no RSET needed
       }
-      out_.recipients.push_back("r");
+      // In a VERP batch the server's word on this copy goes in its own
+      // report (qmail-rspawn makes it that recipient's K report); the
+      // message report can only quote one of them.
+      bool own_text = !job_.senders.empty() && job_.recipients.size() > 1;
+      out_.recipients.push_back(own_text ? cat("r", ip_, " accepted message.\n", said(r)) : "r");
       accepted = true;
       last = std::move(r);
     };

@@ -49,8 +49,9 @@ struct Job {
   // Set for a message rendered per recipient: render(i) makes recipient i's
   // copy, and each recipient gets a transaction of its own on the same
   // connection (MAIL, RCPT, DATA, then RSET when a step was refused). Its
-  // outcome is in the recipient's report (r, or h/s with the server's
-  // reply); the message report is K once one copy was accepted. Unset:
+  // outcome is in the recipient's report (r — in a VERP batch of several
+  // "r<ip> accepted message.\nRemote host said: <reply>\n" — or h/s with
+  // the server's reply); the message report is K once one copy was accepted. Unset:
   // one transaction with every recipient, prefix in front of the message.
   std::function<Copy(std::size_t)> render;
   // Set for a VERP batch (qmail-remote(8)): senders[i] is recipient i's

@@ -3,7 +3,7 @@
 # from qmail-rspawn), run by hand against an SMTP sink:
 #   1. "l-@example.test-@[]" and four recipients (one refused with 550, one
 #      deferred with 451, between accepted ones): the reports are r, h, s, r
-#      in argv order and then K; the sink holds one transaction per accepted
+#      in argv order (each r with the reply to its own dot) and then K; the sink holds one transaction per accepted
 #      recipient, each with its own MAIL FROM l-box=dom@example.test, the
 #      same body (dot-unstuffed, CRLF) in each; RSET follows the refusals;
 #      one connection (one EHLO);
@@ -26,6 +26,8 @@ letters() { tr '\n\0' ' \n' <"$w/raw" | cut -c1 | tr -d '\n'; }
 remote example.net 'l-@example.test-@[]' ok1@example.net reject1@example.net defer1@example.net ok2@example.net <"$w/msg"
 [ "$(letters)" = rhsrK ] || fail "reports: $(cat "$w/reports")"
 grep -q '^h127.0.0.1 does not like recipient.' "$w/reports" || fail "no h report: $(cat "$w/reports")"
+# each accepted copy's report quotes the server's reply to its own dot
+[ "$(grep -c '^r127.0.0.1 accepted message.$' "$w/reports")" = 2 ] || fail "r reports: $(cat "$w/reports")"
 grep -q '^Remote host said: 550 5.1.1 rejected for the test' "$w/reports" || fail "no 550 text"
 grep -q '^Remote host said: 451 4.2.0 deferred for the test' "$w/reports" || fail "no 451 text"
 [ "$(sink_files | wc -l)" = 2 ] || fail "want two transactions: $(sink_files)"

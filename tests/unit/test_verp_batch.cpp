@@ -112,3 +112,22 @@ TEST_CASE("spawn batches one post's VERP deliveries per domain") {
   CHECK(spawn::take_batch(waiting, 3).size() == 3);
   CHECK(spawn::take_batch(waiting, 3).size() == 2);
 }
+
+TEST_CASE("rspawn_reports: each copy's own acceptance text") {
+  // A VERP batch of three: the first accepted with its own queue id, the
+  // second refused, the third accepted; the message report quotes the last.
+  std::string out = std::string("r1.2.3.4 accepted message.\nRemote host said: 250 ok id1\n") + '\0' +
+                    "h1.2.3.4 does not like recipient.\nRemote host said: 550 no\n" + '\0' +
+                    "r1.2.3.4 accepted message.\nRemote host said: 250 ok id3\n" + '\0' +
+                    "K1.2.3.4 accepted message.\nRemote host said: 250 ok id3\n" + '\0';
+  auto r = spawn::rspawn_reports(0, out, 3);
+  REQUIRE(r.size() == 3);
+  CHECK(r[0] == "K1.2.3.4 accepted message.\nRemote host said: 250 ok id1\n");
+  CHECK(r[1] == "D1.2.3.4 does not like recipient.\nRemote host said: 550 no\n");
+  CHECK(r[2] == "K1.2.3.4 accepted message.\nRemote host said: 250 ok id3\n");
+  // A bare "r" still takes the message report, as before.
+  std::string plain = std::string("r") + '\0' + "r" + '\0' + "K1.2.3.4 accepted message.\nRemote host said: 250 ok\n" + '\0';
+  auto p = spawn::rspawn_reports(0, plain, 2);
+  CHECK(p[0] == "K1.2.3.4 accepted message.\nRemote host said: 250 ok\n");
+  CHECK(p[1] == p[0]);
+}
