@@ -5,6 +5,9 @@
 // in the child, everything else marked close-on-exec stays closed. The child
 // may chdir first. An exec failure is reported by the child's exit status
 // 120 (qmail's "unable to exec" convention), never by the parent's fate.
+// Plans without environment changes or errno-based exec statuses start the
+// child with posix_spawn (no copy of the parent's page tables); the result
+// is the same.
 #pragma once
 
 #include <sys/types.h>
