@@ -58,8 +58,8 @@ for a in $subs; do
   grep -q "^$want" "$txns" || fail "$a: envelope $(grep '^mail: ' "$txns"), want $want"
   grep -q 'verp batch post' "$txns" || fail "$a: not the post"
 done
-[ "$(ls "$a_dir"/*.txn | wc -l)" = 10 ] || fail "a.test transactions: $(ls "$a_dir")"
-[ "$(ls "$b_dir"/*.txn | wc -l)" = 9 ] || fail "b.test transactions: $(ls "$b_dir")"
+[ "$(find "$a_dir" -name "*.txn" | wc -l)" = 10 ] || fail "a.test transactions: $(ls "$a_dir")"
+[ "$(find "$b_dir" -name "*.txn" | wc -l)" = 9 ] || fail "b.test transactions: $(ls "$b_dir")"
 
 # Batches: fewer connections than recipients; MAIL, RCPT, DATA pipelined.
 conns=$(($(grep -c ' EHLO ' "$a_dir/commands.log") + $(grep -c ' EHLO ' "$b_dir/commands.log")))

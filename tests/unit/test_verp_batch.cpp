@@ -69,48 +69,45 @@ TEST_CASE("is_verp_template: what qmail-remote expands") {
 }
 
 namespace {
-spawn::Command cmd(unsigned char slot, std::string mess, std::string sender, std::string rcpt) {
-  return {slot, std::move(mess), std::move(sender), std::move(rcpt)};
-}
-std::string slots_of(const std::vector<spawn::Command>& batch) {
-  std::string s;
-  for (const auto& c : batch) s += std::to_string(c.slot) + ",";
-  return s;
+using C = spawn::Command;
+// The slots of the next batch take_batch makes, in its order.
+std::vector<int> next_batch(std::deque<C>& waiting, std::size_t limit = spawn::remote_batch_limit) {
+  std::vector<int> slots;
+  for (const auto& c : spawn::take_batch(waiting, limit)) slots.push_back(c.slot);
+  return slots;
 }
 }  // namespace
 
 TEST_CASE("spawn batches one post's VERP deliveries per domain") {
-  CHECK(spawn::batch_sender(cmd(0, "1/2", "l-return-7-a=d.test@h", "a@d.test")) == "l-return-7-@h-@[]");
-  CHECK(spawn::batch_sender(cmd(0, "1/2", "s@x", "a@d.test")) == "s@x");
-  CHECK(spawn::batch_sender(cmd(0, "1/2", "l-return-7-a=d.test@h", "b@d.test")) == "l-return-7-a=d.test@h");
+  CHECK(spawn::batch_sender(C{0, "1/2", "l-return-7-a=d.test@h", "a@d.test"}) == "l-return-7-@h-@[]");
+  CHECK(spawn::batch_sender(C{0, "1/2", "s@x", "a@d.test"}) == "s@x");
+  CHECK(spawn::batch_sender(C{0, "1/2", "l-return-7-a=d.test@h", "b@d.test"}) == "l-return-7-a=d.test@h");
 
-  std::deque<spawn::Command> waiting{
-      cmd(0, "1/2", "l-return-7-a=d.test@h", "a@d.test"),
-      cmd(1, "1/2", "l-return-7-b=e.test@h", "b@e.test"),
-      cmd(2, "1/2", "l-return-7-c=D.TEST@h", "c@D.TEST"),      // the domain's case does not matter
-      cmd(3, "1/3", "l-return-7-d=d.test@h", "d@d.test"),      // another message
-      cmd(4, "1/2", "l-return-8-e=d.test@h", "e@d.test"),      // another template
-      cmd(5, "1/2", "l-return-7-x=d.test@h", "f@d.test"),      // not its expansion: alone
-      cmd(6, "1/2", "l-return-7-g=d.test@h", "g@d.test"),
+  std::deque<C> waiting{
+      C{0, "1/2", "l-return-7-a=d.test@h", "a@d.test"},
+      C{1, "1/2", "l-return-7-b=e.test@h", "b@e.test"},
+      C{2, "1/2", "l-return-7-c=D.TEST@h", "c@D.TEST"},  // the domain's case does not matter
+      C{3, "1/3", "l-return-7-d=d.test@h", "d@d.test"},  // another message
+      C{4, "1/2", "l-return-8-e=d.test@h", "e@d.test"},  // another template
+      C{5, "1/2", "l-return-7-x=d.test@h", "f@d.test"},  // not its expansion: alone
+      C{6, "1/2", "l-return-7-g=d.test@h", "g@d.test"},
       // A template itself, which qmail-send never hands on (it expands each
       // one), is what qmail-remote expands anyway: it may join.
-      cmd(7, "1/2", "l-return-7-@h-@[]", "h@d.test"),
+      C{7, "1/2", "l-return-7-@h-@[]", "h@d.test"},
   };
-  CHECK(slots_of(spawn::take_batch(waiting, 100)) == "0,2,6,7,");
-  CHECK(slots_of(spawn::take_batch(waiting, 100)) == "1,");
-  CHECK(slots_of(spawn::take_batch(waiting, 100)) == "3,");
-  CHECK(slots_of(spawn::take_batch(waiting, 100)) == "4,");
-  CHECK(slots_of(spawn::take_batch(waiting, 100)) == "5,");
+  CHECK(next_batch(waiting) == std::vector<int>{0, 2, 6, 7});
+  CHECK(next_batch(waiting) == std::vector<int>{1});
+  CHECK(next_batch(waiting) == std::vector<int>{3});
+  CHECK(next_batch(waiting) == std::vector<int>{4});
+  CHECK(next_batch(waiting) == std::vector<int>{5});
   CHECK(waiting.empty());
 
   // The cap holds for VERP batches too.
-  for (unsigned i = 0; i < 5; ++i) {
-    const char* senders[] = {"l-u0=d.test@h", "l-u1=d.test@h", "l-u2=d.test@h", "l-u3=d.test@h", "l-u4=d.test@h"};
-    const char* rcpts[] = {"u0@d.test", "u1@d.test", "u2@d.test", "u3@d.test", "u4@d.test"};
-    waiting.push_back(cmd(static_cast<unsigned char>(i), "1/2", senders[i], rcpts[i]));
-  }
-  CHECK(spawn::take_batch(waiting, 3).size() == 3);
-  CHECK(spawn::take_batch(waiting, 3).size() == 2);
+  const char* senders[] = {"l-u0=d.test@h", "l-u1=d.test@h", "l-u2=d.test@h", "l-u3=d.test@h", "l-u4=d.test@h"};
+  const char* rcpts[] = {"u0@d.test", "u1@d.test", "u2@d.test", "u3@d.test", "u4@d.test"};
+  for (unsigned char i = 0; i < 5; ++i) waiting.push_back(C{i, "1/2", senders[i], rcpts[i]});
+  CHECK(next_batch(waiting, 3) == std::vector<int>{0, 1, 2});
+  CHECK(next_batch(waiting, 3) == std::vector<int>{3, 4});
 }
 
 TEST_CASE("rspawn_reports: each copy's own acceptance text") {
