@@ -132,10 +132,15 @@ void RemoteDriver::exec_remote(const std::vector<Command>& batch) {
   // A batch of VERP deliveries gets its template: qmail-remote expands it
   // per recipient (qmail-remote(8)). A lone delivery keeps its own sender,
   // byte for byte what qmail's qmail-rspawn would pass.
-  std::string sender = batch.size() > 1 ? batch_sender(c) : c.sender;
+  std::string sender = batch.size() > 1 && verp_batches() ? batch_sender(c) : c.sender;
   std::vector<std::string> argv{prog, std::string(domain), std::move(sender)};
   for (const auto& b : batch) argv.push_back(b.recipient);
   exec_or_exit(argv, true, 111, 100);
+}
+
+bool RemoteDriver::verp_batches() {
+  const char* remote = std::getenv("QMAILREMOTE");
+  return !(remote && *remote);
 }
 
 // child_limit - control/concurrencyremote, the number of qmail-remote runs

@@ -49,6 +49,9 @@ class RemoteDriver : public Driver {
   }
   std::size_t batch_limit() override { return remote_batch_limit; }
   std::size_t child_limit() override;
+  // Only our own qmail-remote is known to expand a VERP template: with
+  // $QMAILREMOTE set, VERP deliveries run one by one as qmail's do.
+  bool verp_batches() override;
   [[noreturn]] void batch_child(const std::vector<Command>& batch) override;
   std::vector<std::string> batch_reports(int wait_status, std::string_view output, std::size_t n) override {
     return rspawn_reports(wait_status, output, n);

@@ -196,18 +196,18 @@ std::string batch_sender(const Command& c) {
   return send::verp_template(c.sender, c.recipient).value_or(c.sender);
 }
 
-bool same_batch(const Command& a, const Command& b) {
-  return a.message == b.message && batch_sender(a) == batch_sender(b) &&
+bool same_batch(const Command& a, const Command& b, bool verp) {
+  return a.message == b.message && (verp ? batch_sender(a) == batch_sender(b) : a.sender == b.sender) &&
          address::iequals(split_recipient(a.recipient).second, split_recipient(b.recipient).second);
 }
 
-std::vector<Command> take_batch(std::deque<Command>& waiting, std::size_t limit) {
+std::vector<Command> take_batch(std::deque<Command>& waiting, std::size_t limit, bool verp) {
   std::vector<Command> batch;
   if (waiting.empty()) return batch;
   batch.push_back(std::move(waiting.front()));
   waiting.pop_front();
   for (auto it = waiting.begin(); it != waiting.end() && batch.size() < limit;) {
-    if (same_batch(batch.front(), *it)) {
+    if (same_batch(batch.front(), *it, verp)) {
       batch.push_back(std::move(*it));
       it = waiting.erase(it);
     } else {
@@ -324,7 +324,7 @@ void Spawner::read_commands() {
 void Spawner::dispatch() {
   std::size_t limit = std::max<std::size_t>(1, driver_.child_limit());
   while (!waiting_.empty() && children_.size() < limit) {
-    std::vector<Command> batch = take_batch(waiting_, std::max<std::size_t>(1, driver_.batch_limit()));
+    std::vector<Command> batch = take_batch(waiting_, std::max<std::size_t>(1, driver_.batch_limit()), driver_.verp_batches());
     Child ch;
     if (auto err = start(driver_, batch, owner_, ch)) {
       for (const auto& c : batch) {

@@ -106,11 +106,13 @@ std::string batch_sender(const Command& c);
 // same batch_sender (so one post's VERP deliveries share a run, each with
 // its own MAIL FROM, while other senders stay apart), same domain (case does
 // not matter to DNS or smtproutes).
-bool same_batch(const Command& a, const Command& b);
+// With verp false, only equal senders share a batch (for a QMAILREMOTE
+// program that may not expand templates).
+bool same_batch(const Command& a, const Command& b, bool verp = true);
 
 // take_batch - remove and return the oldest waiting command and every later
 // one of its batch, at most limit (>= 1), keeping arrival order.
-std::vector<Command> take_batch(std::deque<Command>& waiting, std::size_t limit);
+std::vector<Command> take_batch(std::deque<Command>& waiting, std::size_t limit, bool verp = true);
 
 class Driver {
  public:
@@ -122,6 +124,8 @@ class Driver {
   // Batching; the defaults run one child per command with no limit on children.
   virtual std::size_t batch_limit() { return 1; }
   virtual std::size_t child_limit() { return static_cast<std::size_t>(-1); }
+  // May VERP deliveries batch under their template (same_batch)?
+  virtual bool verp_batches() { return true; }
   [[noreturn]] virtual void batch_child(const std::vector<Command>& batch);
   // One report per command of the batch, in its order.
   virtual std::vector<std::string> batch_reports(int wait_status, std::string_view output, std::size_t n) {

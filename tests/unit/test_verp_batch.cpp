@@ -102,6 +102,14 @@ TEST_CASE("spawn batches one post's VERP deliveries per domain") {
   CHECK(next_batch(waiting) == std::vector<int>{5});
   CHECK(waiting.empty());
 
+  // Without VERP batches (a foreign $QMAILREMOTE) only equal senders join.
+  waiting = {C{0, "1/2", "l-a=d.test@h", "a@d.test"}, C{1, "1/2", "l-b=d.test@h", "b@d.test"},
+             C{2, "1/2", "s@x", "c@d.test"}, C{3, "1/2", "s@x", "e@d.test"}};
+  CHECK(spawn::take_batch(waiting, 100, false).size() == 1);
+  CHECK(spawn::take_batch(waiting, 100, false).size() == 1);
+  CHECK(spawn::take_batch(waiting, 100, false).size() == 2);
+  CHECK(waiting.empty());
+
   // The cap holds for VERP batches too.
   const char* senders[] = {"l-u0=d.test@h", "l-u1=d.test@h", "l-u2=d.test@h", "l-u3=d.test@h", "l-u4=d.test@h"};
   const char* rcpts[] = {"u0@d.test", "u1@d.test", "u2@d.test", "u3@d.test", "u4@d.test"};
