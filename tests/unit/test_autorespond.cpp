@@ -33,10 +33,7 @@ std::string slurp(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
-void put(const fs::path& p, const std::string& text) {
-  std::ofstream f(p, std::ios::binary);
-  f << text;
-}
+using lettershop_test::put;
 
 std::vector<std::string> names_in(const fs::path& dir) {
   std::vector<std::string> out;

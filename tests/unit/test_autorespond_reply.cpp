@@ -31,10 +31,7 @@ mta::message::Header header_of(const std::string& text, std::string* body = null
   return h;
 }
 
-void put(const fs::path& p, const std::string& text) {
-  std::ofstream f(p, std::ios::binary);
-  f << text;
-}
+using lettershop_test::put;
 
 autorespond::ReplyOptions options() {
   autorespond::ReplyOptions o;

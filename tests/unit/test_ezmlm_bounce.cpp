@@ -17,10 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void put(const fs::path& p, std::string_view text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << text;
-}
+using lettershop_test::put;
 
 std::string slurp(const fs::path& p) {
   std::ifstream f(p);

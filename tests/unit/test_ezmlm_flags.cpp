@@ -12,7 +12,7 @@ using namespace ezmlm;
 namespace fs = std::filesystem;
 
 namespace {
-void put(const fs::path& p, std::string_view text) { std::ofstream(p) << text; }
+using lettershop_test::put;
 }  // namespace
 
 TEST_CASE("flag strings: lowercase on, uppercase off, others ignored", "[ezmlm][flags]") {

@@ -14,10 +14,7 @@ using namespace ezmlm;
 namespace fs = std::filesystem;
 
 namespace {
-void put(const fs::path& p, std::string_view text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p) << text;
-}
+using lettershop_test::put;
 
 struct List {
   lettershop_test::TempDir tmp{"ezmlm-reply"};

@@ -28,9 +28,7 @@ oc::Marker sample_marker() {
   return m;
 }
 
-void put(const fs::path& p, std::string_view text) {
-  std::ofstream(p) << text;
-}
+using lettershop_test::put;
 
 }  // namespace
 
