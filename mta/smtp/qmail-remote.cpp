@@ -83,6 +83,15 @@ void verp_batch(mta::remote::Job& job, int fd, bool rendered) {
   job.render = [prefix = job.prefix, start](std::size_t) { return mta::remote::Copy{prefix, start}; };
 }
 
+// defer_all - the one report of a run that delivers nothing: a temporary
+// failure for the whole message (qmail-rspawn defers every recipient).
+int defer_all(mta::io::Writer& out, const std::string& text) {
+  out.write(mta::cat("Z", text, " (#4.3.0)\n"));
+  out.put('\0');
+  out.flush();
+  return mta::exit_ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -105,15 +114,9 @@ int main(int argc, char** argv) {
           if (!rendered) job.prefix = mta::dkim::sign_outbound(mta::qmail_home(), STDIN_FILENO, std::time(nullptr));
           if (mta::send::is_verp_template(job.sender)) verp_batch(job, STDIN_FILENO, rendered);
         } catch (const RenderFailure& e) {
-          out.write(mta::cat("ZUnable to render the message: ", e.what, " (#4.3.0)\n"));
-          out.put('\0');
-          out.flush();
-          return mta::exit_ok;
+          return defer_all(out, mta::cat("Unable to render the message: ", e.what));
         } catch (const mta::MailError& e) {
-          out.write(mta::cat("ZUnable to sign the message with DKIM: ", e.what(), " (#4.3.0)\n"));
-          out.put('\0');
-          out.flush();
-          return mta::exit_ok;
+          return defer_all(out, mta::cat("Unable to sign the message with DKIM: ", e.what()));
         }
         mta::remote::run(mta::qmail_home(), job, STDIN_FILENO, out);
         return mta::exit_ok;
