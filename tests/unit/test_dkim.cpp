@@ -2,6 +2,9 @@
 // RFC 8463 test vector, signing and verifying round trips, the key store
 // and qmail-remote's sign_outbound hook. Malformed input first.
 #include <fcntl.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -411,6 +414,110 @@ TEST_CASE("dkim: sign and verify round trips", "[dkim]") {
     // expired after x=
     auto late = verify_text(fields + msg, lookup, 1795000000 + default_expiry + 1);
     CHECK(late[0].reason == "signature expired");
+  }
+}
+
+namespace {
+
+// OpenSSL's own Ed25519, the reference the libsodium path must agree with.
+struct Pkey {
+  EVP_PKEY* p;
+  ~Pkey() { EVP_PKEY_free(p); }
+};
+
+std::string openssl_pem(EVP_PKEY* key) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  REQUIRE(PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr) == 1);
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio, &data);
+  std::string out(data, static_cast<std::size_t>(n));
+  BIO_free(bio);
+  return out;
+}
+
+EVP_PKEY* openssl_read_pem(const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  return key;
+}
+
+std::string openssl_public(EVP_PKEY* key) {
+  unsigned char pub[32];
+  std::size_t n = sizeof pub;
+  REQUIRE(EVP_PKEY_get_raw_public_key(key, pub, &n) == 1);
+  return std::string(reinterpret_cast<char*>(pub), n);
+}
+
+// ed25519-sha256 by OpenSSL: pure Ed25519 over the SHA-256 of the data.
+std::string openssl_sign(EVP_PKEY* key, std::string_view data) {
+  std::string digest = sha256(data);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  unsigned char sig[64];
+  std::size_t n = sizeof sig;
+  REQUIRE(EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, key) == 1);
+  REQUIRE(EVP_DigestSign(ctx, sig, &n, reinterpret_cast<const unsigned char*>(digest.data()), digest.size()) == 1);
+  EVP_MD_CTX_free(ctx);
+  return std::string(reinterpret_cast<char*>(sig), n);
+}
+
+bool openssl_verify(EVP_PKEY* key, std::string_view data, std::string_view sig) {
+  std::string digest = sha256(data);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  REQUIRE(EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key) == 1);
+  int ok = EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                            reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
+  EVP_MD_CTX_free(ctx);
+  return ok == 1;
+}
+
+}  // namespace
+
+TEST_CASE("dkim: Ed25519 (libsodium) agrees with OpenSSL", "[dkim]") {
+  const Algorithm ed = Algorithm::ed25519_sha256;
+  // malformed first
+  CHECK_THROWS_AS(PrivateKey::ed25519_from_seed(std::string(31, 'x')), KeyError);
+  CHECK_THROWS_AS(PrivateKey::ed25519_from_seed(std::string(33, 'x')), KeyError);
+  CHECK_THROWS_AS(verify_signature(ed, std::string(31, 'x'), "data", std::string(64, 's')), KeyError);
+  CHECK_THROWS_AS(verify_signature(ed, std::string(33, 'x'), "data", std::string(64, 's')), KeyError);
+
+  const std::string data = "from:Joe <joe@example.com>\r\nsubject:hello\r\ndkim-signature:v=1; b=";
+  for (bool ours_made_it : {false, true}) {
+    INFO((ours_made_it ? "key made by PrivateKey::generate" : "key made by OpenSSL"));
+    std::string pem;
+    if (ours_made_it) {
+      pem = PrivateKey::generate(ed).to_pem();
+    } else {
+      Pkey made{EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")};
+      REQUIRE(made.p);
+      pem = openssl_pem(made.p);
+    }
+    Pkey theirs{openssl_read_pem(pem)};
+    REQUIRE(theirs.p);
+    PrivateKey ours = PrivateKey::from_pem(pem);
+    REQUIRE(ours.algorithm() == ed);
+    CHECK(ours.to_pem() == pem);  // the key file round-trips unchanged
+    std::string pub = openssl_public(theirs.p);
+    CHECK(ours.public_record_value() == mta::cte::base64_encode(pub));
+
+    // Deterministic: the same bytes either way, each verifying with the other.
+    std::string sig = ours.sign(data);
+    REQUIRE(sig.size() == 64);
+    CHECK(hex(sig) == hex(openssl_sign(theirs.p, data)));
+    CHECK(openssl_verify(theirs.p, data, sig));
+    CHECK(verify_signature(ed, pub, data, openssl_sign(theirs.p, data)));
+
+    // Tampered data or signature, a short signature, another key: no.
+    std::string altered = data;
+    altered[5] ^= 1;
+    CHECK_FALSE(verify_signature(ed, pub, altered, sig));
+    CHECK_FALSE(openssl_verify(theirs.p, altered, sig));
+    std::string bad_sig = sig;
+    bad_sig[10] ^= 0x40;
+    CHECK_FALSE(verify_signature(ed, pub, data, bad_sig));
+    CHECK_FALSE(verify_signature(ed, pub, data, sig.substr(0, 63)));
+    std::string other = mta::cte::base64_decode_strict(PrivateKey::generate(ed).public_record_value()).value();
+    CHECK_FALSE(verify_signature(ed, other, data, sig));
   }
 }
 
