@@ -16,18 +16,47 @@ class SystemLookup : public TxtLookup {
   explicit SystemLookup(std::string failure) : failure_(std::move(failure)) {}
   std::optional<std::vector<std::string>> txt(std::string_view name) override {
     try {
-      if (!resolver_) resolver_ = std::make_unique<mta::dns::Resolver>();
-      return resolver_->txt(name);
+      return resolver().txt(name);
     } catch (const mta::dns::Error& e) {
       if (e.permanent()) return std::nullopt;
       throw mta::TempError(mta::cat(failure_, ": ", e.what()));
     }
   }
+  void start(std::string_view name) override {
+    try {
+      resolver().start_txt(name);
+    } catch (const mta::dns::Error&) {
+      // txt() asks again and reports it
+    }
+  }
 
  private:
+  static constexpr mta::dns::Resolver::Timing timing{250, 3};
   std::string failure_;
   std::unique_ptr<mta::dns::Resolver> resolver_;
+
+  mta::dns::Resolver& resolver() {
+    if (!resolver_) resolver_ = std::make_unique<mta::dns::Resolver>(timing);
+    return *resolver_;
+  }
 };
+
+// The names dmarc_policy asks for, in order: _dmarc.<domain>, then
+// _dmarc.<last two labels> when that is a different name. None for an
+// address literal or a name without a dot.
+std::vector<std::string> dmarc_names(std::string_view domain) {
+  std::vector<std::string> names;
+  std::string d = mta::address::ascii_lower(domain);
+  if (!d.empty() && d.back() == '.') d.pop_back();
+  if (d.empty() || d.front() == '[') return names;  // address literal
+  names.push_back("_dmarc." + d);
+  auto last = d.rfind('.');
+  if (last == std::string::npos || last == 0) return names;
+  auto second = d.rfind('.', last - 1);
+  if (second == std::string::npos) return names;
+  names.push_back("_dmarc." + d.substr(second + 1));
+  return names;
+}
 
 std::optional<DmarcPolicy> policy_at(std::string_view name, TxtLookup& lookup) {
   auto records = lookup.txt(name);
@@ -68,17 +97,13 @@ std::optional<DmarcPolicy> parse_dmarc(std::string_view record) {
 }
 
 DmarcPolicy dmarc_policy(std::string_view domain, TxtLookup& lookup) {
-  if (domain.empty()) return DmarcPolicy::none;
-  std::string d = mta::address::ascii_lower(domain);
-  if (!d.empty() && d.back() == '.') d.pop_back();
-  if (d.empty() || d.front() == '[') return DmarcPolicy::none;  // address literal
-  if (auto p = policy_at("_dmarc." + d, lookup)) return *p;
-  auto last = d.rfind('.');
-  if (last == std::string::npos || last == 0) return DmarcPolicy::none;
-  auto second = d.rfind('.', last - 1);
-  if (second == std::string::npos) return DmarcPolicy::none;
-  if (auto p = policy_at("_dmarc." + d.substr(second + 1), lookup)) return *p;
+  for (const auto& name : dmarc_names(domain))
+    if (auto p = policy_at(name, lookup)) return *p;
   return DmarcPolicy::none;
+}
+
+void prefetch_dmarc(std::string_view domain, TxtLookup& lookup) {
+  for (const auto& name : dmarc_names(domain)) lookup.start(name);
 }
 
 std::unique_ptr<TxtLookup> system_txt_lookup(std::string dns_failure_text) {

@@ -112,16 +112,21 @@ std::string rewritten_from(std::string_view from_value, const HeaderRules& rules
   return "From: " + via + " <" + rules.outlocal + "@" + rules.outhost + ">\n";
 }
 
-PostHeaders build_headers(const Header& in, const HeaderRules& r) {
-  const std::string list = r.outlocal + "@" + r.outhost;
-  const std::string dt_value = "mailing list " + list;
-
-  // Sanity checks first: nothing is written for a refused post.
+void check_refusals(const Header& in, const HeaderRules& r) {
+  const std::string dt_value = "mailing list " + r.outlocal + "@" + r.outhost;
   for (const Field* f : in.find_all("delivered-to"))
     if (mta::address::iequals(trim(mta::message::unfold(f->value())), dt_value))
       throw mta::PermError(text_of(r, "ERR_LOOPING"), "");
   if (!r.sublist && in.has("mailing-list")) throw mta::PermError(text_of(r, "ERR_MAILING_LIST"), "");
   if (r.sublist && !in.has(r.sublist_header)) throw mta::PermError(text_of(r, "ERR_SUBLIST"), "");
+}
+
+PostHeaders build_headers(const Header& in, const HeaderRules& r) {
+  const std::string list = r.outlocal + "@" + r.outhost;
+  const std::string dt_value = "mailing list " + list;
+
+  // Sanity checks first: nothing is written for a refused post.
+  check_refusals(in, r);
 
   // Does a prefix apply? Not to sublists, not when already there.
   const Field* subject = in.find("subject");

@@ -64,6 +64,10 @@ struct PostHeaders {
 };
 
 PostHeaders build_headers(const mta::message::Header& in, const HeaderRules& rules);
+// The refusals of build_headers alone (it makes them too), for a caller
+// that wants them before it starts work that build_headers' other input
+// (rewrite_from, from DNS) must wait for.
+void check_refusals(const mta::message::Header& in, const HeaderRules& rules);
 
 // The prefix with its last '#' replaced by the number.
 std::string numbered_prefix(std::string_view prefix, unsigned long number);

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <exception>
+#include <functional>
+#include <thread>
+#include <utility>
 
 #include "ezmlm/lib/cookie.h"
 #include "ezmlm/lib/post_archive.h"
@@ -51,6 +54,36 @@ class TeeSink : public BodySink {
   mta::io::Writer& queue_;
   mta::io::Writer* archive_;
   unsigned long long bytes_ = 0;
+};
+
+// One durable write on a thread of its own, so that independent fsyncs
+// wait for the disk together instead of one after another. wait() joins
+// and rethrows what the work threw; join() only joins (the failure is
+// reported later, or not at all when the post failed anyway).
+class Background {
+ public:
+  explicit Background(std::function<void()> work)
+      : thread_([this, work = std::move(work)] {
+          try {
+            work();
+          } catch (...) {
+            failure_ = std::current_exception();
+          }
+        }) {}
+  ~Background() { join(); }
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+  void wait() {
+    join();
+    if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
+  }
+
+ private:
+  std::exception_ptr failure_;
+  std::thread thread_;  // last: started once failure_ exists
 };
 
 // A sublist accepts posts only from its parent: SENDER parentlocal...@parenthost.
@@ -110,6 +143,12 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
   if (parent && !archived && parent_number) num.number = *parent_number;
 
   auto header = mta::message::read_header(in);
+  // The author's DMARC policy: the queries go out now and are collected
+  // when the header is built, so the round trip overlaps the start of the
+  // queue program and the rest of the set-up.
+  const bool always_rewrite = marker(dir, "rewritefrom");
+  const std::string author_domain = always_rewrite ? std::string() : from_domain(header);
+  if (!author_domain.empty()) prefetch_dmarc(author_domain, dns);
 
   HeaderRules rules;
   rules.outlocal = outlocal;
@@ -137,15 +176,11 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
       return std::string("a sublist only takes messages that carry the parent list's header (#5.7.2)");
     return text;
   };
-  if (marker(dir, "rewritefrom")) {
-    rules.rewrite_from = true;
-  } else if (std::string domain = from_domain(header); !domain.empty()) {
-    rules.rewrite_from = munges(dmarc_policy(domain, dns));
-  }
-  // Refusals happen here, before anything is written.
-  PostHeaders heads = build_headers(header, rules);
-  // RFC 8058: the marker for per-recipient rendering at delivery (post_oneclick.h).
-  heads.outgoing += oneclick_field(dir, outlocal + "@" + outhost, num.number, std::time(nullptr));
+  // Refusals happen here, before anything is written or started.
+  check_refusals(header, rules);
+  // Started before the DMARC answer is in: a failed look-up abandons it
+  // (it sees an empty message and queues nothing), like any error below.
+  mta::QueueClient queue(mta::qmail_home());
 
   BodyPlan plan;
   if (const auto* ct = header.find("content-type")) plan.type = parse_content_type(ct->value());
@@ -175,7 +210,11 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
   std::optional<ArchiveWriter> archive;
   if (archive_this) archive.emplace(dir.path(), num.number);
 
-  mta::QueueClient queue(mta::qmail_home());
+  rules.rewrite_from = always_rewrite || (!author_domain.empty() && munges(dmarc_policy(author_domain, dns)));
+  PostHeaders heads = build_headers(header, rules);
+  // RFC 8058: the marker for per-recipient rendering at delivery (post_oneclick.h).
+  heads.outgoing += oneclick_field(dir, outlocal + "@" + outhost, num.number, std::time(nullptr));
+
   queue.put(heads.outgoing);
   queue.put("\n");
   if (archive) {
@@ -187,37 +226,47 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
 
   num.size += size_units(sink.bytes());
   if (archive) archive->out().flush();  // a full disk stops us before the queue commits
-  write_num(dir.path(), num);
 
   const std::string envelope_sender = outlocal + "-return-" + std::to_string(num.number) + "-@" + outhost + "-@[]";
   auto store = open_store(dir, "");
-  // While qmail-queue commits, the archive file and the new index are made
-  // durable under their temporary names; only the renames and one fsync of
-  // archive/N wait for its answer (num, archive and index are durable
-  // before we exit 0, which is what qmail-local counts as delivered).
-  std::optional<IndexUpdate> index;
-  std::exception_ptr archive_failure;
-  auto sync_archive = [&] {
-    if (!archive) return;
-    try {
-      archive->sync();
-      if (indexed) index.emplace(dir.path(), num.number, index_entry_of(header, rules.prefix, num.number));
-    } catch (...) {
-      archive_failure = std::current_exception();  // reported once the queue has answered
-    }
-  };
+  // Three durable writes that do not depend on each other, each on its own
+  // thread so that their fsyncs overlap (strace -f -tt shows them at once):
+  //  - num (numnew, fsync, rename, fsync of DIR) must be durable before
+  //    the post is committed, so that a number is never reused: the
+  //    recipients stream to the queue meanwhile, and only the envelope's
+  //    final NUL, qmail-queue's signal to commit, waits for it;
+  //  - the archive file (mode 0744, fsync) and indexn (fsync), under their
+  //    temporary names while the queue program commits; only the renames
+  //    and one fsync of archive/N wait for its answer. num, archive and
+  //    index are all durable before we exit 0, which is what qmail-local
+  //    counts as delivered. No fsync is dropped: each covers a different
+  //    inode (file or directory), and ext4 does not promise that one
+  //    covers another.
+  std::optional<IndexUpdate> index;  // before the threads that fill it
+  Background num_write([&] { write_num(dir.path(), num); });
+  std::optional<Background> archive_sync, index_write;
+  if (archive) {
+    archive_sync.emplace([&] { archive->sync(); });
+    if (indexed)
+      index_write.emplace([&] { index.emplace(dir.path(), num.number, index_entry_of(header, rules.prefix, num.number)); });
+  }
   mta::QueueResult result;
   try {
     result = queue.finish(
         envelope_sender,
-        [&store](const mta::QueueClient::RecipientSink& rcpt) {
+        [&store, &num_write](const mta::QueueClient::RecipientSink& rcpt) {
           store->for_each([&rcpt](std::string_view address) {
             rcpt(address);
             return true;
           });
+          num_write.wait();  // a failure here abandons the envelope unterminated
         },
-        sync_archive);
+        [&] {
+          if (archive_sync) archive_sync->join();
+          if (index_write) index_write->join();
+        });
   } catch (...) {
+    num_write.join();
     write_num(dir.path(), old);
     throw;
   }
@@ -227,8 +276,10 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
     if (result.permanent()) throw mta::PermError(text, "");
     throw mta::TempError(text, "");
   }
-  // Queued: the post went out under this number, so num stays.
-  if (archive_failure) std::rethrow_exception(archive_failure);
+  // Queued: the post went out under this number, so num stays; an archive
+  // that could not be written is reported now (111).
+  if (archive_sync) archive_sync->wait();
+  if (index_write) index_write->wait();
   if (archive) {
     archive->commit(false);
     if (index) index->publish();

@@ -149,14 +149,39 @@ std::vector<Server> parse_dnscacheip(std::string_view value) {
 }
 
 struct Resolver::Channel {
+  // A query sent by start_txt and not yet collected; c-ares writes its
+  // answer here, so it lives as long as the channel (ares_destroy runs the
+  // callbacks of unanswered queries).
+  struct Pending {
+    std::string name;
+    int type = 0;
+    Answer answer;
+  };
+  std::vector<std::unique_ptr<Pending>> pending;
   ares_channel channel = nullptr;
   ~Channel() { if (channel) ares_destroy(channel); }
 
-  // Sends one query and runs the event loop until its callback ran.
+  void send(const std::string& name, int type, Answer& answer) {
+    ares_query(channel, name.c_str(), ns_c_in, type, on_answer, &answer);
+  }
+
+  // Sends one query (or takes the one start_txt sent) and runs the event
+  // loop until its callback ran.
   Answer query(std::string_view name, int type) {
+    for (auto it = pending.begin(); it != pending.end(); ++it) {
+      if ((*it)->type != type || (*it)->name != name) continue;
+      run((*it)->answer);
+      Answer answer = std::move((*it)->answer);
+      pending.erase(it);
+      return answer;
+    }
     Answer answer;
-    std::string n(name);
-    ares_query(channel, n.c_str(), ns_c_in, type, on_answer, &answer);
+    send(std::string(name), type, answer);
+    run(answer);
+    return answer;
+  }
+
+  void run(Answer& answer) {
     while (!answer.done) {
       ares_socket_t socks[ARES_GETSOCK_MAXNUM];
       int mask = ares_getsock(channel, socks, ARES_GETSOCK_MAXNUM);
@@ -183,11 +208,12 @@ struct Resolver::Channel {
         ares_process_fd(channel, rd ? fds[i].fd : ARES_SOCKET_BAD, wr ? fds[i].fd : ARES_SOCKET_BAD);
       }
     }
-    return answer;
   }
 };
 
-Resolver::Resolver() : Resolver([] {
+namespace {
+
+std::vector<Server> dnscacheip_servers() {
   const char* env = std::getenv("DNSCACHEIP");
   if (!env || !*env) return std::vector<Server>{};
   try {
@@ -195,15 +221,24 @@ Resolver::Resolver() : Resolver([] {
   } catch (const std::invalid_argument& e) {
     throw Error(Error::Kind::temporary, e.what());
   }
-}()) {}
+}
 
-Resolver::Resolver(const std::vector<Server>& servers) : channel_(std::make_unique<Channel>()) {
+}  // namespace
+
+Resolver::Resolver() : Resolver(dnscacheip_servers(), Timing{}) {}
+
+Resolver::Resolver(const Timing& timing) : Resolver(dnscacheip_servers(), timing) {}
+
+Resolver::Resolver(const std::vector<Server>& servers) : Resolver(servers, Timing{}) {}
+
+Resolver::Resolver(const std::vector<Server>& servers, const Timing& timing)
+    : channel_(std::make_unique<Channel>()) {
   library_init();
   ares_options options{};
   options.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_EDNS;
   options.ednspsz = 4096;
-  options.timeout = 2000;  // milliseconds per try (ARES_OPT_TIMEOUTMS)
-  options.tries = 3;
+  options.timeout = timing.timeout_ms;  // milliseconds per try (ARES_OPT_TIMEOUTMS)
+  options.tries = timing.tries;
   int mask = ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
   int status = ares_init_options(&channel_->channel, &options, mask);
   if (status != ARES_SUCCESS)
@@ -293,6 +328,14 @@ std::vector<IpAddress> Resolver::addresses(std::string_view name) {
   if (out.empty() && (v4_error || v6_error) && !(v4_error ? *v4_error : *v6_error).permanent())
     throw v4_error ? *v4_error : *v6_error;  // a soft failure hides what may exist
   return out;
+}
+
+void Resolver::start_txt(std::string_view name) {
+  auto p = std::make_unique<Channel::Pending>();
+  p->name = name;
+  p->type = ns_t_txt;
+  channel_->send(p->name, p->type, p->answer);
+  channel_->pending.push_back(std::move(p));
 }
 
 std::vector<std::string> Resolver::txt(std::string_view name) {

@@ -12,8 +12,9 @@
 // otherwise: kind nxdomain (the name does not exist: permanent) or temporary
 // (timeout, SERVFAIL, refused, a malformed answer: try again later).
 //
-// Callers: qmail-remote (MX/A/AAAA, reference mta.md 9.4); later the DKIM
-// and DMARC code (TXT). Standards: RFC 1035, 3596 (AAAA), 5321 5.1 (MX).
+// Callers: qmail-remote (MX/A/AAAA, reference mta.md 9.4); the DKIM and
+// DMARC code (TXT; ezmlm-send starts its DMARC queries early with
+// start_txt and a short Timing). Standards: RFC 1035, 3596 (AAAA), 5321 5.1 (MX).
 #pragma once
 
 #include <array>
@@ -74,11 +75,21 @@ std::vector<Server> parse_dnscacheip(std::string_view value);
 
 class Resolver {
  public:
+  // How long to wait: c-ares sends a query up to `tries` times per server,
+  // the first after timeout_ms and each later round twice as long (with one
+  // server 2000/3: 2 + 4 + 8 s before giving up).
+  struct Timing {
+    int timeout_ms = 2000;
+    int tries = 3;
+  };
+
   // Servers from $DNSCACHEIP if set and not empty, else /etc/resolv.conf.
   // Throws dns::Error (temporary) when c-ares cannot be set up.
   Resolver();
+  explicit Resolver(const Timing& timing);
   // Exactly these servers (tests); empty means /etc/resolv.conf.
   explicit Resolver(const std::vector<Server>& servers);
+  Resolver(const std::vector<Server>& servers, const Timing& timing);
   ~Resolver();
   Resolver(const Resolver&) = delete;
   Resolver& operator=(const Resolver&) = delete;
@@ -91,6 +102,12 @@ class Resolver {
   std::vector<IpAddress> addresses(std::string_view name);
   // Each TXT record with its character-strings concatenated.
   std::vector<std::string> txt(std::string_view name);
+  // Sends a TXT query and returns at once; a later txt() of the same name
+  // collects its answer instead of asking again, so the round trip overlaps
+  // whatever the caller does meanwhile (ezmlm-send's DMARC look-up). Any
+  // number may be in flight; the answers of queries nobody collects are
+  // dropped with the Resolver.
+  void start_txt(std::string_view name);
 
   struct Channel;
 
