@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
         std::size_t total = 0;
         for (long i = 0; i < n; ++i) {
           std::string rcpt = mta::cat("u", std::to_string(i), "@d", std::to_string(i % 5), ".bench-remote.test");
-          auto h = mta::oneclick::render_header(p->header, p->marker, rcpt);
+          auto h = mta::oneclick::render_header(*p, rcpt);
           std::string head = mta::cat(signer.sign(h, bh, 1795000000), h.text(), "\n");
           total += head.size();
         }

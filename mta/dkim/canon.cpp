@@ -13,47 +13,81 @@ bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 
 }  // namespace
 
-// relaxed_header - RFC 6376 3.4.2, steps in the order the RFC gives them.
-std::string relaxed_header(std::string_view name, std::string_view value) {
-  std::string out;
-  out.reserve(name.size() + value.size() + 3);
+namespace {
+
+// append_relaxed - RFC 6376 3.4.2, steps in the order the RFC gives them.
+// Runs of visible bytes are appended whole: a signer canonicalizes every
+// signed field of every copy it signs.
+void append_relaxed(std::string& out, std::string_view name, std::string_view value) {
   for (char c : name) out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
   out += ':';
   bool wsp = false, started = false;
-  for (std::size_t i = 0; i < value.size(); ++i) {
+  std::size_t i = 0;
+  while (i < value.size()) {
     char c = value[i];
-    if (c == '\n' || (c == '\r' && i + 1 < value.size() && value[i + 1] == '\n')) continue;  // unfold
+    if (c == '\n' || (c == '\r' && i + 1 < value.size() && value[i + 1] == '\n')) {  // unfold
+      ++i;
+      continue;
+    }
     if (is_wsp(c)) {
       wsp = true;
+      ++i;
       continue;
     }
     if (wsp && started) out += ' ';  // leading WSP of the value goes, inner runs become one SP
     wsp = false;
     started = true;
-    out += c;
+    // the run ends at white space or a line break (a CR not before LF is data)
+    std::size_t end = i + 1;
+    for (; end < value.size(); ++end) {
+      char d = value[end];
+      if (d == ' ' || d == '\t' || d == '\n' || (d == '\r' && end + 1 < value.size() && value[end + 1] == '\n')) break;
+    }
+    out.append(value.substr(i, end - i));
+    i = end;
   }
   out += "\r\n";
+}
+
+void append_simple(std::string& out, std::string_view raw) {
+  std::size_t start = out.size();
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r')) out += '\r';
+    out += raw[i];
+  }
+  if (out.size() == start || out.back() != '\n') out += "\r\n";
+}
+
+}  // namespace
+
+std::string relaxed_header(std::string_view name, std::string_view value) {
+  std::string out;
+  out.reserve(name.size() + value.size() + 3);
+  append_relaxed(out, name, value);
   return out;
 }
 
 std::string simple_header(std::string_view raw) {
   std::string out;
   out.reserve(raw.size() + 8);
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r')) out += '\r';
-    out += raw[i];
-  }
-  if (out.empty() || out.back() != '\n') out += "\r\n";
+  append_simple(out, raw);
   return out;
 }
 
-std::string canonical_header(Canon c, std::string_view raw) {
-  if (c == Canon::simple) return simple_header(raw);
+void append_canonical_header(std::string& out, Canon c, std::string_view raw) {
+  if (c == Canon::simple) return append_simple(out, raw);
   std::size_t colon = raw.find(':');
-  if (colon == std::string_view::npos) return relaxed_header(raw, "");
+  if (colon == std::string_view::npos) return append_relaxed(out, raw, "");
   std::string_view name = raw.substr(0, colon);
   while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);  // "Subject :" (WSP before the colon goes)
-  return relaxed_header(name, raw.substr(colon + 1));
+  append_relaxed(out, name, raw.substr(colon + 1));
+}
+
+std::string canonical_header(Canon c, std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size() + 8);
+  append_canonical_header(out, c, raw);
+  return out;
 }
 
 struct Sha256::Ctx {

@@ -29,6 +29,8 @@ std::string relaxed_header(std::string_view name, std::string_view value);
 std::string simple_header(std::string_view raw);
 // The field (raw text "Name: value\n...") canonicalized by `c`.
 std::string canonical_header(Canon c, std::string_view raw);
+// The same, appended to `out` (a signer builds the whole hash input in one string).
+void append_canonical_header(std::string& out, Canon c, std::string_view raw);
 
 // Incremental SHA-256 over OpenSSL's EVP interface.
 class Sha256 {

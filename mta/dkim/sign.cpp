@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
-#include <map>
 #include <optional>
 #include <system_error>
 
@@ -80,10 +79,33 @@ bool safe_domain(std::string_view d) {
 
 }  // namespace
 
+namespace {
+
+std::size_t count_fields(const message::Header& header, std::string_view name) {
+  std::size_t n = 0;
+  for (const auto& f : header.fields) n += address::iequals(f.name, name);
+  return n;
+}
+
+// nth_from_bottom - the field called `name` that is `n` instances above the
+// last one, or nullptr.
+const message::Field* nth_from_bottom(const message::Header& header, std::string_view name, std::size_t n) {
+  for (auto f = header.fields.rbegin(); f != header.fields.rend(); ++f)
+    if (address::iequals(f->name, name) && n-- == 0) return &*f;
+  return nullptr;
+}
+
+bool is_list_field(std::string_view name) {
+  return name.size() >= 5 && address::iequals(name.substr(0, 5), "list-");
+}
+
+}  // namespace
+
 std::vector<std::string> headers_to_sign(const message::Header& header) {
   std::vector<std::string> names;
+  names.reserve(32);
   auto add = [&](std::string_view name, bool even_if_absent) {
-    std::size_t n = header.find_all(name).size();
+    std::size_t n = count_fields(header, name);
     if (n == 0 && !even_if_absent) return;
     for (std::size_t i = 0; i <= n; ++i) names.emplace_back(name);
   };
@@ -91,33 +113,34 @@ std::vector<std::string> headers_to_sign(const message::Header& header) {
   for (auto n : signed_if_present) add(n, false);
   for (auto n : always_signed_lists) add(n, true);
   // every other List-* field, in the order they first appear
-  std::vector<std::string> seen;
-  for (const auto& f : header.fields) {
-    std::string low = to_lower(f.name);
-    if (!low.starts_with("list-") || low == "list-unsubscribe" || low == "list-unsubscribe-post") continue;
-    if (std::find(seen.begin(), seen.end(), low) != seen.end()) continue;
-    seen.push_back(low);
-    add(f.name, false);
+  for (auto f = header.fields.begin(); f != header.fields.end(); ++f) {
+    if (!is_list_field(f->name) || address::iequals(f->name, "List-Unsubscribe") ||
+        address::iequals(f->name, "List-Unsubscribe-Post"))
+      continue;
+    auto first = std::find_if(header.fields.begin(), f, [&](const auto& g) { return address::iequals(g.name, f->name); });
+    if (first == f) add(f->name, false);
   }
   return names;
 }
 
 // header_hash_input - RFC 6376 5.4.2: for a name listed more than once, the
 // instances are taken from the bottom up; a name with none left adds nothing.
+// Called once per signature, and so per copy in a one-click fan-out: one
+// string, no per-field temporaries.
 std::string header_hash_input(const message::Header& header, const std::vector<std::string>& names, Canon canon,
                               std::string_view signature_field) {
   std::string out;
-  std::map<std::string, std::size_t> used;
-  for (const auto& name : names) {
-    auto all = header.find_all(name);
-    std::size_t& n = used[to_lower(name)];
-    if (n >= all.size()) continue;
-    out += canonical_header(canon, all[all.size() - 1 - n]->raw);
-    ++n;
+  std::size_t size = signature_field.size();
+  for (const auto& f : header.fields) size += f.raw.size();
+  out.reserve(size + size / 8 + 64);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    // how many instances of this name the earlier entries took
+    std::size_t taken = 0;
+    for (std::size_t j = 0; j < i; ++j) taken += address::iequals(names[j], names[i]);
+    if (const message::Field* f = nth_from_bottom(header, names[i], taken)) append_canonical_header(out, canon, f->raw);
   }
-  std::string sig = canonical_header(canon, signature_field);
-  if (sig.ends_with("\r\n")) sig.resize(sig.size() - 2);
-  out += sig;
+  append_canonical_header(out, canon, signature_field);
+  if (out.ends_with("\r\n")) out.resize(out.size() - 2);
   return out;
 }
 

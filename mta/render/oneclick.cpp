@@ -2,9 +2,11 @@
 #include "mta/render/oneclick.h"
 
 #include <fcntl.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -52,6 +54,31 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
+void Hmac::CtxFree::operator()(void* ctx) const { EVP_MAC_CTX_free(static_cast<EVP_MAC_CTX*>(ctx)); }
+
+Hmac::Hmac(std::string_view key) {
+  // Fetched once per process and kept (OpenSSL frees it at exit).
+  static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
+  EVP_MAC_CTX* ctx = hmac ? EVP_MAC_CTX_new(hmac) : nullptr;
+  ctx_.reset(ctx);
+  if (!ctx || EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) != 1)
+    throw TempError("HMAC-SHA256 is unavailable", "4.3.0");
+}
+
+std::string Hmac::operator()(std::string_view data) const {
+  std::unique_ptr<void, CtxFree> copy(EVP_MAC_CTX_dup(static_cast<EVP_MAC_CTX*>(ctx_.get())));
+  auto* ctx = static_cast<EVP_MAC_CTX*>(copy.get());
+  unsigned char out[EVP_MAX_MD_SIZE];
+  std::size_t len = 0;
+  if (!ctx || EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(ctx, out, &len, sizeof out) != 1)
+    throw TempError("HMAC-SHA256 failed", "4.3.0");
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
 std::string to_hex(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size() * 2);
@@ -86,6 +113,10 @@ std::string recipient_mac(std::string_view message_key_hex, std::string_view add
   auto key = from_hex(message_key_hex);
   if (!key) throw TempError("bad one-click message key", "4.3.0");
   return to_hex(hmac_sha256(*key, address)).substr(0, mac_hex_length);
+}
+
+std::string recipient_mac(const Hmac& message_key, std::string_view address) {
+  return to_hex(message_key(address).substr(0, mac_hex_length / 2));
 }
 
 std::string format_marker(const Marker& m) {
@@ -143,9 +174,17 @@ std::string percent_encode(std::string_view s) {
   return out;
 }
 
-std::string unsubscribe_url(const Marker& m, std::string_view address) {
+namespace {
+
+std::string url_with_mac(const Marker& m, std::string_view address, std::string_view mac) {
   return cat(m.url, "?l=", percent_encode(m.list), "&a=", percent_encode(address), "&n=", std::to_string(m.number),
-             "&t=", std::to_string(static_cast<long long>(m.when)), "&m=", recipient_mac(m.key, address));
+             "&t=", std::to_string(static_cast<long long>(m.when)), "&m=", mac);
+}
+
+}  // namespace
+
+std::string unsubscribe_url(const Marker& m, std::string_view address) {
+  return url_with_mac(m, address, recipient_mac(m.key, address));
 }
 
 std::string unsubscribe_mailto(const Marker& m, std::string_view address) {
@@ -157,23 +196,38 @@ std::string unsubscribe_mailto(const Marker& m, std::string_view address) {
   return cat("mailto:", percent_encode(cat(list.local, "-unsubscribe-", target)), "@", list.domain);
 }
 
-message::Header render_header(const message::Header& queued, const Marker& m, std::string_view address) {
+namespace {
+
+// rendered - the queued header with the marker replaced by the copy's two
+// fields (whose value is `unsubscribe`) and any List-Unsubscribe* dropped.
+message::Header rendered(const message::Header& queued, const std::string& unsubscribe) {
   message::Header out;
   out.blank_inserted = queued.blank_inserted;
   out.ended_by_blank = queued.ended_by_blank;
   out.body_start = queued.body_start;
-  const std::string value =
-      cat("<", unsubscribe_mailto(m, address), ">,\n <", unsubscribe_url(m, address), ">");
+  out.fields.reserve(queued.fields.size() + 1);
   for (const message::Field& f : queued.fields) {
     if (address::iequals(f.name, "List-Unsubscribe") || address::iequals(f.name, "List-Unsubscribe-Post")) continue;
     if (address::iequals(f.name, marker_field)) {
-      out.fields.push_back(message::make_field("List-Unsubscribe", value));
+      out.fields.push_back(message::make_field("List-Unsubscribe", unsubscribe));
       out.fields.push_back(message::make_field("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"));
       continue;
     }
     out.fields.push_back(f);
   }
   return out;
+}
+
+}  // namespace
+
+message::Header render_header(const message::Header& queued, const Marker& m, std::string_view address) {
+  return rendered(queued, cat("<", unsubscribe_mailto(m, address), ">,\n <", unsubscribe_url(m, address), ">"));
+}
+
+message::Header render_header(const Prepared& p, std::string_view address) {
+  if (!p.mac) return render_header(p.header, p.marker, address);
+  std::string url = url_with_mac(p.marker, address, recipient_mac(*p.mac, address));
+  return rendered(p.header, cat("<", unsubscribe_mailto(p.marker, address), ">,\n <", url, ">"));
 }
 
 std::optional<Prepared> prepare(int fd, off_t start) {
@@ -190,6 +244,7 @@ std::optional<Prepared> prepare(int fd, off_t start) {
   auto m = parse_marker(message::unfold(f->value()));
   if (!m) throw TempError(cat("malformed ", marker_field, " field"), "4.3.0");
   p.marker = std::move(*m);
+  p.mac.emplace(*from_hex(p.marker.key));  // parse_marker checked the hex
   off_t size = 0;
   for (const auto& field : p.header.fields) size += static_cast<off_t>(field.raw.size());
   // The blank line was consumed; a non-field line that ended the header was
@@ -199,7 +254,7 @@ std::optional<Prepared> prepare(int fd, off_t start) {
 }
 
 std::string copy_head(const Prepared& p, std::string_view address) {
-  return render_header(p.header, p.marker, address).text() + "\n";
+  return render_header(p, address).text() + "\n";
 }
 
 std::string verp_recipient(std::string_view sender, std::string_view list, std::string_view fallback) {

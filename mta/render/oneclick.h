@@ -33,6 +33,7 @@
 #include <sys/types.h>
 
 #include <ctime>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +58,22 @@ struct Marker {
 
 // HMAC-SHA256 (OpenSSL), raw 32 bytes.
 std::string hmac_sha256(std::string_view key, std::string_view data);
+
+// HMAC-SHA256 under one key, keyed once. OpenSSL 3 looks the digest up by
+// name every time a MAC is keyed, which costs as much as the MAC of a short
+// address itself; a fan-out MACs every recipient under one message key, so
+// the keyed state is made once and copied per MAC.
+class Hmac {
+ public:
+  explicit Hmac(std::string_view key);
+  std::string operator()(std::string_view data) const;  // raw 32 bytes
+
+ private:
+  struct CtxFree {
+    void operator()(void* ctx) const;
+  };
+  std::unique_ptr<void, CtxFree> ctx_;  // an EVP_MAC_CTX*, kept opaque here
+};
 std::string to_hex(std::string_view bytes);
 // The inverse; nullopt for odd length or a non-hex digit.
 std::optional<std::string> from_hex(std::string_view hex);
@@ -66,6 +83,8 @@ bool equal_ct(std::string_view a, std::string_view b);
 // The per-message key (hex) and a recipient's MAC (hex, mac_hex_length).
 std::string message_key(std::string_view list_key, std::string_view list, unsigned long number, std::time_t when);
 std::string recipient_mac(std::string_view message_key_hex, std::string_view address);
+// The same MAC under a message key already keyed (Prepared::mac).
+std::string recipient_mac(const Hmac& message_key, std::string_view address);
 
 // The marker field's value, and its parser (nullopt: malformed).
 std::string format_marker(const Marker& m);
@@ -85,10 +104,14 @@ struct Prepared {
   message::Header header;   // as queued, marker included
   Marker marker;
   off_t body_offset = 0;    // where the body starts in the file
+  std::optional<Hmac> mac;  // the marker's message key, keyed once for every copy
 };
 // Reads the header of the message on `fd` from `start`. nullopt when it has
 // no marker. Throws TempError for a malformed marker or a read error.
 std::optional<Prepared> prepare(int fd, off_t start);
+
+// The same for a prepared message (its key is keyed once, not per copy).
+message::Header render_header(const Prepared& p, std::string_view address);
 
 // The bytes in front of the body of one copy: the rendered header, then the
 // blank line.

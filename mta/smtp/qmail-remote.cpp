@@ -62,7 +62,7 @@ bool per_recipient(mta::remote::Job& job, int fd, std::time_t now) {
   }
   job.render = [p, signer, body_hash, now, &job](std::size_t i) {
     const std::string& rcpt = job.recipients[i];
-    mta::message::Header h = mta::oneclick::render_header(p->header, p->marker, rcpt);
+    mta::message::Header h = mta::oneclick::render_header(*p, rcpt);
     std::string head = h.text() + "\n";
     if (signer) head = signer->sign(h, body_hash, now) + head;
     return mta::remote::Copy{std::move(head), p->body_offset};

@@ -234,6 +234,24 @@ TEST_CASE("dkim: header canonicalization (RFC 6376 3.4.5)", "[dkim]") {
   CHECK(canonical_header(Canon::relaxed, "B : Y\t\n\tZ  \n") == "b:Y Z\r\n");
   CHECK(canonical_header(Canon::relaxed, "Subject:\n") == "subject:\r\n");
   CHECK(canonical_header(Canon::relaxed, "Subject:a\rb\n") == "subject:a\rb\r\n");
+  // a lone CR is data, also next to white space and to a CR LF
+  struct Row {
+    const char* raw;
+    const char* canonical;
+  };
+  const Row rows[] = {
+      {"X:\r\n", "x:\r\n"},
+      {"X: \r a\n", "x:\r a\r\n"},
+      {"X: a\r\r\n b\n", "x:a\r b\r\n"},
+      {"X: a\r \rb\n", "x:a\r \rb\r\n"},
+      {"X:a\r", "x:a\r\r\n"},
+      {"X:\ta  b\t\r\n\t\r\n c\r\r", "x:a b c\r\r\r\n"},
+      {"Long: one two  three\tfour\n five\n", "long:one two three four five\r\n"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.raw);
+    CHECK(canonical_header(Canon::relaxed, row.raw) == row.canonical);
+  }
   CHECK(canonical_header(Canon::simple, "B : Y\t\n\tZ  \n") == "B : Y\t\r\n\tZ  \r\n");
   CHECK(canonical_header(Canon::simple, "B : Y\t\r\n\tZ  \r\n") == "B : Y\t\r\n\tZ  \r\n");
 }

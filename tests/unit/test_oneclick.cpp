@@ -35,6 +35,15 @@ using lettershop_test::put;
 TEST_CASE("oneclick: HMAC-SHA256 (RFC 4231 case 2) and hex", "[oneclick]") {
   CHECK(oc::to_hex(oc::hmac_sha256("Jefe", "what do ya want for nothing?")) ==
         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // keyed once, used many times: the same MACs (RFC 4231 case 2, and a key
+  // longer than a SHA-256 block, which HMAC hashes first: case 6)
+  const oc::Hmac jefe("Jefe");
+  for (int i = 0; i < 2; ++i)
+    CHECK(oc::to_hex(jefe("what do ya want for nothing?")) ==
+          "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  CHECK(oc::to_hex(jefe("")) == oc::to_hex(oc::hmac_sha256("Jefe", "")));
+  CHECK(oc::to_hex(oc::Hmac(std::string(131, '\xaa'))("Test Using Larger Than Block-Size Key - Hash Key First")) ==
+        "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
   CHECK(oc::from_hex("0aFf") == std::string("\x0a\xff"));
   CHECK_FALSE(oc::from_hex("abc"));
   CHECK_FALSE(oc::from_hex("zz"));
@@ -54,6 +63,9 @@ TEST_CASE("oneclick: keys differ per list, message, time and address", "[oneclic
   CHECK(mac.size() == oc::mac_hex_length);
   CHECK(mac != oc::recipient_mac(k, "X@y"));
   CHECK_THROWS(oc::recipient_mac("nothex", "x@y"));
+  const oc::Hmac keyed(*oc::from_hex(k));
+  CHECK(oc::recipient_mac(keyed, "x@y") == mac);
+  CHECK(oc::recipient_mac(keyed, "X@y") == oc::recipient_mac(k, "X@y"));
 }
 
 TEST_CASE("oneclick: form parser, malformed first", "[oneclick]") {
@@ -144,6 +156,12 @@ TEST_CASE("oneclick: prepare finds the body of a file", "[oneclick]") {
     std::string file = head + body;
     std::string expect_body = body[0] == '\n' ? body.substr(1) : body;
     CHECK(file.substr(static_cast<std::size_t>(p->body_offset)) == expect_body);
+    // the prepared form (its key keyed once) renders what the marker alone does
+    for (const char* rcpt : {"joe@remote.test", "x+y@Other.test"}) {
+      INFO(rcpt);
+      CHECK(oc::render_header(*p, rcpt).text() == oc::render_header(p->header, m, rcpt).text());
+      CHECK(oc::copy_head(*p, rcpt) == oc::render_header(p->header, m, rcpt).text() + "\n");
+    }
   }
   put(tmp.path / "plain", "From: a@example.test\n\nbody\n");
   auto fd = mta::io::open_or_throw(tmp.path / "plain", O_RDONLY);
