@@ -118,20 +118,6 @@ std::string_view db_key(std::string_view key, CookieDb db) {
   return key.substr(0, key.size() > cut ? key.size() - cut : 0);
 }
 
-std::string encode_target(std::string_view address) {
-  std::string out(address);
-  auto at = out.rfind('@');
-  if (at != std::string::npos) out[at] = '=';
-  return out;
-}
-
-std::string decode_target(std::string_view text) {
-  std::string out(text);
-  auto eq = out.rfind('=');
-  if (eq != std::string::npos) out[eq] = '@';
-  return out;
-}
-
 // --- subscription ----------------------------------------------------------
 
 std::string confirm_cookie(std::string_view key, CookieDb db, char action, std::string_view target,

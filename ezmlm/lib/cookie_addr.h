@@ -41,6 +41,8 @@
 #include <string>
 #include <string_view>
 
+#include "ezmlm/lib/sender.h"  // encode_target, decode_target
+
 namespace ezmlm {
 
 class ListDir;
@@ -71,11 +73,6 @@ struct CookieAddr {
 };
 
 enum class CookieCheck { ok, expired, forged };
-
-// user@example.org -> user=example.org (the last '@'); unchanged without '@'.
-std::string encode_target(std::string_view address);
-// The reverse: the last '=' becomes '@'; unchanged without '='.
-std::string decode_target(std::string_view text);
 
 // --- subscription confirmations (s t r u v w) and allow-add ('t') ---------
 

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <utility>
 
+#include "ezmlm/lib/sender.h"
 #include "mta/core/address.h"
 #include "mta/core/text.h"
 
@@ -184,9 +185,7 @@ std::string forward_address(std::string_view local, std::string_view host, const
   if (!cmd.target_part.empty()) {
     box = cmd.target_part;
   } else {
-    box = std::string(cmd.target.empty() ? target : std::string_view(cmd.target));
-    auto at = box.rfind('@');
-    if (at != std::string::npos) box[at] = '=';
+    box = encode_target(cmd.target.empty() ? target : std::string_view(cmd.target));
   }
   std::string out(local);
   out += '-';

@@ -77,4 +77,18 @@ std::string checked_sender(const ListDir& dir) {
   return decode_sender(*s);
 }
 
+std::string encode_target(std::string_view address) {
+  std::string out(address);
+  auto at = out.rfind('@');
+  if (at != std::string::npos) out[at] = '=';
+  return out;
+}
+
+std::string decode_target(std::string_view text) {
+  std::string out(text);
+  auto eq = out.rfind('=');
+  if (eq != std::string::npos) out[eq] = '@';
+  return out;
+}
+
 }  // namespace ezmlm

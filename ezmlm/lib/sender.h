@@ -31,4 +31,10 @@ bool is_bounce_sender(std::string_view sender);
 // ERR_BOUNCE from dir's messages.
 std::string checked_sender(const ListDir& dir);
 
+// An address as it travels in a command or cookie local part ("box=dom"):
+// user@example.org -> user=example.org (the last '@'); unchanged without '@'.
+std::string encode_target(std::string_view address);
+// The reverse: the last '=' becomes '@'; unchanged without '='.
+std::string decode_target(std::string_view text);
+
 }  // namespace ezmlm

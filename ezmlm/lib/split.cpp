@@ -2,6 +2,7 @@
 #include "ezmlm/lib/split.h"
 
 #include "ezmlm/lib/hash.h"
+#include "ezmlm/lib/sender.h"
 #include "mta/core/address.h"
 #include "mta/core/text.h"
 
@@ -84,9 +85,7 @@ Request parse_default(std::string_view deflt, std::string_view sender) {
   if (dash == std::string_view::npos) {
     r.target = std::string(sender);
   } else {
-    r.target = std::string(deflt.substr(dash + 1));
-    std::size_t eq = r.target.rfind('=');
-    if (eq != std::string::npos) r.target[eq] = '@';
+    r.target = decode_target(deflt.substr(dash + 1));
   }
   return r;
 }
@@ -99,10 +98,7 @@ std::string forward_address(std::string_view sublist, std::string_view action, s
   std::size_t at = sublist.rfind('@');
   std::string_view sublocal = sublist.substr(0, at);
   std::string_view subhost = at == std::string_view::npos ? std::string_view() : sublist.substr(at + 1);
-  std::string t(target);
-  std::size_t tat = t.rfind('@');
-  if (tat != std::string::npos) t[tat] = '=';
-  return cat(sublocal, "-", action, "-", t, "@", subhost);
+  return cat(sublocal, "-", action, "-", encode_target(target), "@", subhost);
 }
 
 }  // namespace ezmlm::split
