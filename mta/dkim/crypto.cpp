@@ -7,15 +7,14 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <sodium.h>
-
-#include <mutex>
-
 #include "mta/core/exitcodes.h"
 #include "mta/core/transfer_encoding.h"
 #include "mta/dkim/canon.h"
+#include "mta/dkim/sodium.h"
 
 namespace mta::dkim {
+
+using sodium::sodium_ready;
 
 void PkeyFree::operator()(void* p) const { EVP_PKEY_free(static_cast<EVP_PKEY*>(p)); }
 
@@ -53,16 +52,6 @@ Algorithm algorithm_of(EVP_PKEY* key) {
 }
 
 const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
-
-// sodium_ready - libsodium initialized, once per process, at the first
-// Ed25519 key: sodium_init probes the CPU (CPUID is slow under a
-// hypervisor), which programs that never use Ed25519 should not pay for.
-void sodium_ready() {
-  static std::once_flag once;
-  static bool ok = false;
-  std::call_once(once, [] { ok = sodium_init() >= 0; });
-  if (!ok) throw TempError("libsodium cannot be initialized");
-}
 
 }  // namespace
 

@@ -2,11 +2,8 @@
 #include "mta/render/oneclick.h"
 
 #include <fcntl.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/params.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +11,7 @@
 
 #include "mta/core/address.h"
 #include "mta/core/exitcodes.h"
+#include "mta/dkim/sodium.h"
 
 namespace mta::oneclick {
 
@@ -45,39 +43,32 @@ bool plain_token(std::string_view s) {
 
 }  // namespace
 
-std::string hmac_sha256(std::string_view key, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-            data.size(), out, &len))
-    throw TempError("HMAC-SHA256 failed", "4.3.0");
-  return std::string(reinterpret_cast<char*>(out), len);
+struct Hmac::State {
+  crypto_auth_hmacsha256_state keyed;
+};
+
+Hmac::Hmac(std::string_view key) : state_(std::make_unique<State>()) {
+  sodium::sodium_ready();
+  crypto_auth_hmacsha256_init(&state_->keyed, reinterpret_cast<const unsigned char*>(key.data()), key.size());
 }
 
-void Hmac::CtxFree::operator()(void* ctx) const { EVP_MAC_CTX_free(static_cast<EVP_MAC_CTX*>(ctx)); }
+Hmac::Hmac(Hmac&&) noexcept = default;
+Hmac& Hmac::operator=(Hmac&&) noexcept = default;
 
-Hmac::Hmac(std::string_view key) {
-  // Fetched once per process and kept (OpenSSL frees it at exit).
-  static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  char digest[] = "SHA256";
-  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                               OSSL_PARAM_construct_end()};
-  EVP_MAC_CTX* ctx = hmac ? EVP_MAC_CTX_new(hmac) : nullptr;
-  ctx_.reset(ctx);
-  if (!ctx || EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) != 1)
-    throw TempError("HMAC-SHA256 is unavailable", "4.3.0");
+Hmac::~Hmac() {
+  if (state_) sodium_memzero(&state_->keyed, sizeof state_->keyed);
 }
 
 std::string Hmac::operator()(std::string_view data) const {
-  std::unique_ptr<void, CtxFree> copy(EVP_MAC_CTX_dup(static_cast<EVP_MAC_CTX*>(ctx_.get())));
-  auto* ctx = static_cast<EVP_MAC_CTX*>(copy.get());
-  unsigned char out[EVP_MAX_MD_SIZE];
-  std::size_t len = 0;
-  if (!ctx || EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
-      EVP_MAC_final(ctx, out, &len, sizeof out) != 1)
-    throw TempError("HMAC-SHA256 failed", "4.3.0");
-  return std::string(reinterpret_cast<char*>(out), len);
+  crypto_auth_hmacsha256_state st = state_->keyed;
+  unsigned char out[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  crypto_auth_hmacsha256_final(&st, out);
+  sodium_memzero(&st, sizeof st);
+  return std::string(reinterpret_cast<char*>(out), sizeof out);
 }
+
+std::string hmac_sha256(std::string_view key, std::string_view data) { return Hmac(key)(data); }
 
 std::string to_hex(std::string_view bytes) {
   std::string out;

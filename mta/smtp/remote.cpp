@@ -491,9 +491,9 @@ class Session {
   // final "." leaves in the same write as the end of the message (and, when
   // not flushed here, with whatever is written next).
   void send_body(bool flush = true) {
+    if (copy_ && send_cached_body(flush)) return;  // before the 64 KB buffer: a copy's body is cached
     Blaster blaster;
     std::string in(65536, '\0'), out;
-    if (copy_ && send_cached_body(flush)) return;
     if (copy_) {
       blaster.feed(copy_->head, out);  // signatures and the rendered header
       if (lseek(message_fd_, copy_->body_offset, SEEK_SET) < 0) throw Final{"ZUnable to read message. (#4.3.0)\n"};
