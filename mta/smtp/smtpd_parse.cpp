@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include "mta/core/address.h"
 
@@ -178,6 +179,24 @@ void DataReader::put(char c, std::string& out) {
   col_ = 0;
 }
 
+// put_body_run - the body text from `from` up to the next CR or LF, in one
+// append: past the header nothing but the line ends matters, and a byte at a
+// time through put() cost ~60 instructions per byte of every message.
+// Returns where the run ends.
+std::size_t DataReader::put_body_run(std::string_view in, std::size_t from, std::string& out) {
+  std::string_view rest = in.substr(from);
+  std::size_t end = rest.size();
+  if (const void* cr = std::memchr(rest.data(), '\r', end)) end = static_cast<const char*>(cr) - rest.data();
+  if (const void* lf = std::memchr(rest.data(), '\n', end)) end = static_cast<const char*>(lf) - rest.data();
+  if (!too_big_) {
+    std::uint64_t room = limit_ ? limit_ - bytes_ : end;  // bytes_ <= limit_ while !too_big_
+    out.append(rest.data(), static_cast<std::size_t>(std::min<std::uint64_t>(end, room)));
+  }
+  bytes_ += end;
+  if (limit_ && bytes_ > limit_) too_big_ = true;
+  return from + end;
+}
+
 std::size_t DataReader::feed(std::string_view in, std::string& out) {
   std::size_t i = 0;
   while (i < in.size() && status_ == Status::more) {
@@ -192,7 +211,8 @@ std::size_t DataReader::feed(std::string_view in, std::string& out) {
       case State::middle:
         if (c == '\r') state_ = State::cr;
         else if (c == '\n') status_ = Status::bare_lf;
-        else put(c, out);
+        else if (in_header_) put(c, out);
+        else i = put_body_run(in, i - 1, out);
         break;
       case State::dot:
         if (c == '\r') state_ = State::dot_cr;

@@ -106,6 +106,7 @@ class DataReader {
 
  private:
   void put(char c, std::string& out);
+  std::size_t put_body_run(std::string_view in, std::size_t from, std::string& out);
   enum class State { line_start, middle, cr, dot, dot_cr, start_cr };
   State state_ = State::line_start;
   Status status_ = Status::more;

@@ -247,6 +247,32 @@ TEST_CASE("smtpd: DataReader stops storing past databytes but reads to the end",
   CHECK(got.out.size() == 6);
 }
 
+TEST_CASE("smtpd: DataReader copies body text in runs, with the same result in any chunking", "[smtpd]") {
+  using S = DataReader::Status;
+  // Past the header the body is copied a run at a time (up to CR or LF):
+  // every line-end rule must still hold inside and at the edges of runs.
+  const std::string in = "H: v\r\n\r\nplain line\r\nlone\rcr\r\ncr run\r\r\r\n..stuffed\r\n" +
+                         std::string(std::string_view("nul\0in body\r\n", 13)) + ".\r\n";
+  const std::string out = "H: v\n\nplain line\nlone\rcr\ncr run\r\r\n.stuffed\n" +
+                          std::string(std::string_view("nul\0in body\n", 12));
+  for (std::size_t chunk : {0, 1, 2, 3, 5, 7, 64}) {
+    INFO("chunk " << chunk);
+    DataResult got = run_data(in, 0, chunk);
+    CHECK(got.status == S::done);
+    CHECK(got.out == out);
+    CHECK(got.consumed == in.size());
+  }
+  CHECK(run_data("H: v\r\n\r\nbody\nmore\r\n.\r\n").status == S::bare_lf);  // bare LF inside a run
+  // databytes falling inside a body run: exactly the first `limit` bytes are kept.
+  for (std::size_t chunk : {0, 1, 3, 7}) {
+    INFO("chunk " << chunk);
+    DataResult got = run_data("H: v\r\n\r\n" + std::string(20, 'x') + "\r\n.\r\n", 10, chunk);
+    CHECK(got.status == S::done);
+    CHECK(got.too_big);
+    CHECK(got.out == "H: v\n\nxxxx");
+  }
+}
+
 TEST_CASE("smtpd: the Received line", "[smtpd]") {
   ReceivedInfo r;
   r.helo = "dude";
