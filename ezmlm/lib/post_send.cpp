@@ -252,13 +252,10 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
   }
   mta::QueueResult result;
   try {
-    result = queue.finish(
+    result = queue.finish_records(
         envelope_sender,
-        [&store, &num_write](const mta::QueueClient::RecipientSink& rcpt) {
-          store->for_each([&rcpt](std::string_view address) {
-            rcpt(address);
-            return true;
-          });
+        [&store, &num_write](const mta::QueueClient::RecordSink& records) {
+          store->for_each_record(records);  // the subscriber files' records, as they are
           num_write.wait();  // a failure here abandons the envelope unterminated
         },
         [&] {

@@ -12,8 +12,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <ctime>
 #include <map>
+#include <memory>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -31,6 +33,21 @@ namespace io = mta::io;
 using mta::address::ascii_lower;
 
 SubscriberStore::~SubscriberStore() = default;
+
+void SubscriberStore::for_each_record(const std::function<void(std::string_view)>& f) {
+  std::string run;
+  for_each([&](std::string_view address) {
+    run += 'T';
+    run += address;
+    run += '\0';
+    if (run.size() >= 65536) {
+      f(run);
+      run.clear();
+    }
+    return true;
+  });
+  if (!run.empty()) f(run);
+}
 
 std::size_t SubscriberStore::add_batch(const std::vector<Subscription>& subs, std::string_view tag) {
   std::size_t n = 0;
@@ -118,6 +135,62 @@ void scan_bucket(const fs::path& file, F f) {
   }
 }
 
+// A read buffer that is not zero-filled (std::string's resize would clear
+// every byte of it on each refill).
+struct RawBuffer {
+  std::unique_ptr<char[]> data;
+  std::size_t size = 0;
+  // Room for at least `want` more bytes after the first `keep`.
+  void reserve(std::size_t keep, std::size_t want) {
+    if (size - keep >= want) return;
+    std::size_t bigger = std::max(size * 2, keep + want);
+    std::unique_ptr<char[]> fresh(new char[bigger]);
+    if (keep) std::memcpy(fresh.get(), data.get(), keep);
+    data = std::move(fresh);
+    size = bigger;
+  }
+};
+
+// Hands f the runs of whole "T" records in `v` (records of other kinds and
+// empty ones left out, as for_each does); returns the length of the whole
+// records, the rest being the start of one that continues.
+std::size_t pass_record_runs(std::string_view v, const std::function<void(std::string_view)>& f) {
+  std::size_t pos = 0, run = 0;
+  while (pos < v.size()) {
+    const void* nul = std::memchr(v.data() + pos, '\0', v.size() - pos);
+    if (!nul) break;
+    std::size_t end = static_cast<std::size_t>(static_cast<const char*>(nul) - v.data());
+    if (end == pos || v[pos] != 'T') {
+      if (pos > run) f(v.substr(run, pos - run));
+      run = end + 1;
+    }
+    pos = end + 1;
+  }
+  if (pos > run) f(v.substr(run, pos - run));
+  return pos;
+}
+
+// scan_bucket for whole runs of records: 256 KB reads into one buffer,
+// no copy per address. A last record without its NUL (a file cut short)
+// is passed with one, as for_each passes it.
+void scan_bucket_records(const fs::path& file, RawBuffer& buf, const std::function<void(std::string_view)>& f) {
+  constexpr std::size_t read_size = 256 * 1024;
+  io::Fd fd = io::open_if_exists(file, O_RDONLY);
+  if (!fd) return;
+  io::Reader in(fd.get());
+  std::size_t have = 0;  // the start of a record carried over from the last read
+  for (;;) {
+    buf.reserve(have, read_size);
+    std::size_t n = in.read(buf.data.get() + have, buf.size - have);  // >= 16 KB: not buffered twice
+    if (n == 0) break;
+    std::size_t end = have + n;
+    std::size_t done = pass_record_runs(std::string_view(buf.data.get(), end), f);
+    std::memmove(buf.data.get(), buf.data.get() + done, end - done);
+    have = end - done;
+  }
+  if (have && buf.data[0] == 'T') f(std::string(buf.data.get(), have) + '\0');
+}
+
 class StdStore : public SubscriberStore {
  public:
   StdStore(const ListDir& dir, fs::path base, const StoreOptions& o)
@@ -159,6 +232,11 @@ class StdStore : public SubscriberStore {
         return go;
       });
     }
+  }
+
+  void for_each_record(const std::function<void(std::string_view)>& f) override {
+    RawBuffer buf;
+    for (int i = 0; i < bucket_count; ++i) scan_bucket_records(subs_ / std::string(1, char('@' + i)), buf, f);
   }
 
   void create() override {

@@ -127,6 +127,36 @@ QueueResult QueueClient::finish(std::string_view sender,
 QueueResult QueueClient::finish(std::string_view sender,
                                 const std::function<void(const RecipientSink&)>& recipients,
                                 const std::function<void()>& meanwhile) {
+  return send_envelope(
+      sender,
+      [&recipients](io::Writer& env) {
+        recipients([&env](std::string_view rcpt) {
+          if (env.failed()) return;
+          env.put('T');
+          env.write(rcpt);
+          env.put('\0');
+        });
+      },
+      meanwhile);
+}
+
+QueueResult QueueClient::finish_records(std::string_view sender,
+                                        const std::function<void(const RecordSink&)>& records,
+                                        const std::function<void()>& meanwhile) {
+  return send_envelope(
+      sender,
+      [&records](io::Writer& env) {
+        records([&env](std::string_view run) {
+          if (!env.failed()) env.write(run);
+        });
+      },
+      meanwhile);
+}
+
+// send_envelope - F sender, the T records written by `recipients`, the
+// closing NUL; then meanwhile (if any) and the queue program's verdict.
+QueueResult QueueClient::send_envelope(std::string_view sender, const std::function<void(io::Writer&)>& recipients,
+                                       const std::function<void()>& meanwhile) {
   bool write_failed = !flush_message();
   if (!write_failed) {
     // A dead queue program makes every write fail (EPIPE, SIGPIPE ignored):
@@ -136,12 +166,7 @@ QueueResult QueueClient::finish(std::string_view sender,
     env.put('F');
     env.write(sender);
     env.put('\0');
-    recipients([&env](std::string_view rcpt) {
-      if (env.failed()) return;
-      env.put('T');
-      env.write(rcpt);
-      env.put('\0');
-    });
+    recipients(env);
     env.put('\0');
     try {
       env.flush();

@@ -71,6 +71,14 @@ class QueueClient {
   QueueResult finish(std::string_view sender,
                      const std::function<void(const RecipientSink&)>& recipients,
                      const std::function<void()>& meanwhile);
+  // The same with the recipients already in the envelope's form: `records`
+  // calls its argument with runs of whole "T" address NUL records (an
+  // ezmlm subscriber file holds exactly these), which go to the pipe as
+  // they are, in big writes, without a call per recipient.
+  using RecordSink = std::function<void(std::string_view)>;
+  QueueResult finish_records(std::string_view sender,
+                             const std::function<void(const RecordSink&)>& records,
+                             const std::function<void()>& meanwhile);
 
  private:
   pid_t pid_ = -1;
@@ -80,6 +88,8 @@ class QueueClient {
 
   bool flush_message();
   QueueResult collect(bool write_failed);
+  QueueResult send_envelope(std::string_view sender, const std::function<void(io::Writer&)>& recipients,
+                            const std::function<void()>& meanwhile);
 };
 
 }  // namespace mta

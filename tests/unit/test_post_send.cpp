@@ -1,5 +1,7 @@
-// Unit tests: ezmlm-send's early, bounded DMARC look-up (post_dmarc.h,
-// mta::dns::Resolver::start_txt and Timing).
+// Unit tests: ezmlm-send's fast paths — the early, bounded DMARC look-up
+// (post_dmarc.h, mta::dns::Resolver::start_txt and Timing), and the
+// envelope streamed from the subscriber files as they are
+// (SubscriberStore::for_each_record, QueueClient::finish_records).
 //
 // A loopback UDP DNS server in a thread answers TXT queries from a table
 // and can drop the first N datagrams, so the retry after a lost answer and
@@ -24,9 +26,14 @@
 #include <thread>
 #include <vector>
 
+#include "ezmlm/lib/listdir.h"
 #include "ezmlm/lib/post_dmarc.h"
+#include "ezmlm/lib/subdb.h"
 #include "mta/core/dns.h"
 #include "mta/core/exitcodes.h"
+#include "mta/core/io.h"
+#include "mta/core/queue_client.h"
+#include "tmpdir.h"
 
 using namespace ezmlm::post;
 
@@ -237,4 +244,149 @@ TEST_CASE("ezmlm-send's DMARC look-up: a lost answer costs one short retry, sile
     CHECK(dmarc_policy("sub.nowhere.test", *dns) == DmarcPolicy::none);
     CHECK(server.received == 2);  // both names, sent at once
   }
+}
+
+namespace {
+
+// The records for_each_record hands over, joined, and the records built
+// from for_each: they must be byte for byte the same.
+std::string joined_records(ezmlm::SubscriberStore& store, std::size_t* calls = nullptr) {
+  std::string out;
+  store.for_each_record([&](std::string_view run) {
+    out += run;
+    if (calls) ++*calls;
+  });
+  return out;
+}
+std::string records_of_for_each(ezmlm::SubscriberStore& store) {
+  std::string out;
+  store.for_each([&](std::string_view a) {
+    out += 'T';
+    out += a;
+    out += '\0';
+    return true;
+  });
+  return out;
+}
+
+// A store with nothing but for_each: the default for_each_record.
+class ListStore : public ezmlm::SubscriberStore {
+ public:
+  std::vector<std::string> addresses;
+  bool contains(std::string_view) override { return false; }
+  bool add(std::string_view, std::string_view, std::string_view) override { return false; }
+  bool remove(std::string_view, std::string_view, std::string_view) override { return false; }
+  void for_each(const std::function<bool(std::string_view)>& f) override {
+    for (const auto& a : addresses)
+      if (!f(a)) return;
+  }
+  void create() override {}
+  void destroy() override {}
+};
+
+}  // namespace
+
+TEST_CASE("for_each_record: the std store's files as envelope records", "[post_send]") {
+  // Bucket contents (malformed first), and the records that must come out.
+  struct Row { const char* what; std::string file; std::string want; };
+  const Row rows[] = {
+      {"a last record cut short gets its NUL", std::string("Ta@x\0Tb@x", 9), std::string("Ta@x\0Tb@x\0", 10)},
+      {"records of other kinds are left out", std::string("Xjunk\0Ta@x\0Zz\0Tb@x\0", 19),
+       std::string("Ta@x\0Tb@x\0", 10)},
+      {"empty records are left out", std::string("\0\0Ta@x\0\0", 8), std::string("Ta@x\0", 5)},
+      {"a cut-short record of another kind is dropped", std::string("Ta@x\0Xb", 7), std::string("Ta@x\0", 5)},
+      {"an empty file", "", ""},
+      {"well-formed", std::string("Ta@x\0Tb@y\0", 10), std::string("Ta@x\0Tb@y\0", 10)},
+      {"a record longer than one read", "T" + std::string(300000, 'a') + std::string("@x\0Tb@y\0", 8),
+       "T" + std::string(300000, 'a') + std::string("@x\0Tb@y\0", 8)},
+  };
+  for (const auto& row : rows) {
+    INFO(row.what);
+    lettershop_test::TempDir tmp("recs");
+    ezmlm::ListDir dir(tmp.path);
+    lettershop_test::put(tmp.path / "subscribers" / "@", "");
+    lettershop_test::put(tmp.path / "subscribers" / "C", row.file);
+    auto store = ezmlm::open_store(dir, "");
+    CHECK(joined_records(*store) == row.want);
+    CHECK(records_of_for_each(*store) == row.want);
+  }
+}
+
+TEST_CASE("for_each_record: a big list, read in several pieces, matches for_each", "[post_send]") {
+  lettershop_test::TempDir tmp("recsbig");
+  ezmlm::ListDir dir(tmp.path);
+  // ~20,000 records in one bucket (~600 KB: several 256 KB reads, records
+  // split across them) plus a few in others, written straight into files.
+  std::string big;
+  for (int i = 0; i < 20000; ++i)
+    big += "Tsubscriber" + std::to_string(i) + "@d" + std::to_string(i % 97) + ".example" + std::string(1, '\0');
+  lettershop_test::put(tmp.path / "subscribers" / "K", big);
+  lettershop_test::put(tmp.path / "subscribers" / "A", std::string("Tfirst@example.org\0", 19));
+  lettershop_test::put(tmp.path / "subscribers" / "t", std::string("Tlast@example.org\0", 18));
+  auto store = ezmlm::open_store(dir, "");
+  std::size_t calls = 0;
+  std::string got = joined_records(*store, &calls);
+  CHECK(got == records_of_for_each(*store));
+  CHECK(got.size() == big.size() + 19 + 18);
+  CHECK(calls < 10);  // runs of records, not one call per address
+  // Added through the store (real hashing into buckets): the same again.
+  store->add("New.Person@Example.COM", "manual", "");
+  CHECK(joined_records(*store) == records_of_for_each(*store));
+}
+
+TEST_CASE("for_each_record: the default builds runs from for_each", "[post_send]") {
+  ListStore store;
+  CHECK(joined_records(store).empty());
+  for (int i = 0; i < 5000; ++i) store.addresses.push_back("user" + std::to_string(i) + "@example.net");
+  std::size_t calls = 0;
+  std::string got = joined_records(store, &calls);
+  CHECK(got == records_of_for_each(store));
+  CHECK(calls >= 2);  // ~100 KB in runs of about 64 KB
+}
+
+TEST_CASE("QueueClient::finish_records writes the runs as they are", "[post_send]") {
+  lettershop_test::TempDir tmp("qqrecs");
+  std::filesystem::create_directory(tmp.path / "bin");
+  mta::io::replace_file(tmp.path / "bin/qq", "#!/bin/sh\ncat > msg.out && cat <&1 > env.out\n", 0755);
+  std::optional<std::string> old;
+  if (const char* v = std::getenv("QMAILQUEUE")) old = v;
+  ::setenv("QMAILQUEUE", (tmp.path / "bin/qq").c_str(), 1);
+  std::string runs;
+  for (int i = 0; i < 20000; ++i) runs += "Tuser" + std::to_string(i) + "@example.org" + std::string(1, '\0');
+  bool meanwhile_ran = false;
+  {
+    mta::QueueClient qc(mta::Home{tmp.path});
+    qc.put("Subject: x\n\nbody\n");
+    auto result = qc.finish_records(
+        "list-return-1-@h-@[]",
+        [&](const mta::QueueClient::RecordSink& sink) {
+          // Two runs (split at a record boundary), the second larger than the
+          // writer's 64 KB buffer.
+          std::size_t cut = runs.find('\0', 20000) + 1;
+          sink(std::string_view(runs).substr(0, cut));
+          sink(std::string_view(runs).substr(cut));
+        },
+        [&] { meanwhile_ran = true; });
+    CHECK(result.ok());
+  }
+  CHECK(meanwhile_ran);
+  CHECK(mta::io::read_file(tmp.path / "msg.out") == "Subject: x\n\nbody\n");
+  CHECK(mta::io::read_file(tmp.path / "env.out") == std::string("Flist-return-1-@h-@[]\0", 22) + runs + '\0');
+  // A record source that throws abandons the queue program: no closing NUL.
+  {
+    mta::QueueClient qc(mta::Home{tmp.path});
+    qc.put("Subject: y\n\nbody\n");
+    CHECK_THROWS_AS(qc.finish_records(
+                        "s", [&](const mta::QueueClient::RecordSink& sink) {
+                          sink(std::string("Ta@b\0", 5));
+                          throw mta::TempError("store failed");
+                        },
+                        [] {}),
+                    mta::TempError);
+  }
+  auto env = mta::io::read_file(tmp.path / "env.out");
+  REQUIRE(env);
+  CHECK(env->find(std::string("\0\0", 2)) == std::string::npos);  // never terminated: nothing queued
+  if (old) ::setenv("QMAILQUEUE", old->c_str(), 1);
+  else ::unsetenv("QMAILQUEUE");
 }
