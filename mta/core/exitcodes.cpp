@@ -1,14 +1,54 @@
 #include "mta/core/exitcodes.h"
 
+#include <sys/uio.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <iostream>
 #include <new>
 
 namespace mta {
+
+namespace {
+
+// say - one diagnostic or --help/--version text, written straight to fd
+// with one writev (one line stays one write for a log reader) and without
+// allocating (it also reports out-of-memory). Not through <iostream>: its
+// static initialiser (the locale and eight stream objects, ~50,000
+// instructions) would run at every start of every program, and qmail's
+// design starts a program per message. A diagnostic that cannot be written
+// has nowhere to be reported, so a failed write is dropped.
+void say(int fd, std::initializer_list<std::string_view> parts) {
+  std::array<iovec, 8> iov{};
+  std::size_t count = 0;
+  for (std::string_view p : parts) {
+    if (count == iov.size()) break;
+    iov[count++] = iovec{const_cast<char*>(p.data()), p.size()};
+  }
+  iovec* next = iov.data();
+  while (count > 0) {
+    ssize_t n = ::writev(fd, next, static_cast<int>(count));
+    if (n == -1 && errno == EINTR) continue;
+    if (n <= 0) return;
+    // A short write: skip what went out, resume inside the part it ended in.
+    auto done = static_cast<std::size_t>(n);
+    while (count > 0 && done >= next->iov_len) {
+      done -= next->iov_len;
+      ++next;
+      --count;
+    }
+    if (count > 0) {
+      next->iov_base = static_cast<char*>(next->iov_base) + done;
+      next->iov_len -= done;
+    }
+  }
+}
+
+}  // namespace
 
 bool errno_is_temporary(int err) {
   // The same set as qmail's error_temp(): resource shortages, interruptions,
@@ -38,7 +78,7 @@ void throw_errno(std::string_view what, int err) {
 void throw_errno(std::string_view what) { throw_errno(what, errno); }
 
 void panic(std::string_view what) {
-  std::cerr << "panic: " << what << std::endl;
+  say(2, {"panic: ", what, "\n"});
   std::abort();
 }
 
@@ -55,36 +95,37 @@ ChildResult classify_child_exit(int status) {
 }
 
 void warn(std::string_view prog, std::string_view text) {
-  std::cerr << prog << ": warning: " << text << '\n';
+  say(2, {prog, ": warning: ", text, "\n"});
 }
 
 int run_main(const ProgramInfo& info, int argc, char** argv,
              const std::function<int(int, char**)>& body) {
   if (argc == 2 && std::string_view(argv[1]) == "--help") {
-    std::cout << "usage: " << info.synopsis << "\n" << info.summary << "\n";
+    say(1, {"usage: ", info.synopsis, "\n", info.summary, "\n"});
     return 0;
   }
   if (argc == 2 && std::string_view(argv[1]) == "--version") {
-    std::cout << info.name << " (Lettershop) " << LETTERSHOP_VERSION << "\n";
+    say(1, {info.name, " (Lettershop) ", LETTERSHOP_VERSION, "\n"});
     return 0;
   }
   try {
     return body(argc, argv);
   } catch (const UsageError& e) {
-    std::cerr << info.name << ": usage: " << (e.what()[0] ? e.what() : info.synopsis) << "\n";
+    say(2, {info.name, ": usage: ", e.what()[0] ? std::string_view(e.what()) : info.synopsis, "\n"});
     return e.exit_code();
   } catch (const MailError& e) {
     if (e.what()[0]) {
-      std::cerr << info.name << ": fatal: " << e.what();
-      if (!e.dsn().empty()) std::cerr << " (#" << e.dsn() << ")";
-      std::cerr << "\n";
+      if (e.dsn().empty())
+        say(2, {info.name, ": fatal: ", e.what(), "\n"});
+      else
+        say(2, {info.name, ": fatal: ", e.what(), " (#", e.dsn(), ")\n"});
     }
     return e.exit_code();
   } catch (const std::bad_alloc&) {
-    std::cerr << info.name << ": fatal: out of memory (#4.3.0)\n";
+    say(2, {info.name, ": fatal: out of memory (#4.3.0)\n"});
     return exit_temp;
   } catch (const std::exception& e) {
-    std::cerr << info.name << ": fatal: " << e.what() << " (#4.3.0)\n";
+    say(2, {info.name, ": fatal: ", e.what(), " (#4.3.0)\n"});
     return exit_temp;
   }
 }

@@ -3,11 +3,11 @@
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <iostream>
 #include <new>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -23,19 +23,49 @@ struct Outcome {
   std::string out, err;
 };
 
-// Runs run_main with argv and body, capturing std::cout and std::cerr.
+// FdCapture - fd 1 or 2 sent to an unlinked temporary file for a while
+// (run_main writes its texts straight to the descriptors, not via iostream).
+class FdCapture {
+ public:
+  explicit FdCapture(int fd) : fd_(fd), saved_(::dup(fd)) {
+    char name[] = "/tmp/lettershop-capture-XXXXXX";
+    file_ = ::mkstemp(name);
+    REQUIRE(file_ != -1);
+    ::unlink(name);
+    REQUIRE(saved_ != -1);
+    REQUIRE(::dup2(file_, fd_) == fd_);
+  }
+  // Puts the descriptor back and returns what was written meanwhile.
+  std::string finish() {
+    ::dup2(saved_, fd_);
+    std::string text;
+    char buf[4096];
+    ssize_t n;
+    ::lseek(file_, 0, SEEK_SET);
+    while ((n = ::read(file_, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+    return text;
+  }
+  ~FdCapture() {
+    ::dup2(saved_, fd_);
+    ::close(saved_);
+    ::close(file_);
+  }
+
+ private:
+  int fd_, saved_, file_ = -1;
+};
+
+// Runs run_main with argv and body, capturing fds 1 and 2.
 Outcome run(std::vector<std::string> args, const std::function<int(int, char**)>& body) {
   args.insert(args.begin(), "qmail-test");
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  std::ostringstream out, err;
-  auto* old_out = std::cout.rdbuf(out.rdbuf());
-  auto* old_err = std::cerr.rdbuf(err.rdbuf());
+  std::cout.flush();  // Catch2's own output must not land in the capture
+  FdCapture out(1), err(2);
   int code = mta::run_main(info, static_cast<int>(args.size()), argv.data(), body);
-  std::cout.rdbuf(old_out);
-  std::cerr.rdbuf(old_err);
-  return {code, out.str(), err.str()};
+  std::string err_text = err.finish();
+  return {code, out.finish(), err_text};
 }
 
 template <typename E>
