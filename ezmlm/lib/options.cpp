@@ -1,7 +1,6 @@
 #include "ezmlm/lib/options.h"
 
 #include <charconv>
-#include <iostream>
 
 #include "mta/core/exitcodes.h"
 
@@ -76,7 +75,7 @@ CommandLine parse_command_line(int argc, char** argv, std::string_view spec,
 
   bool wants_version = spec.find('v') != std::string_view::npos || spec.find('V') != std::string_view::npos;
   if (wants_version && (cl.has('v') || cl.has('V'))) {
-    std::cerr << version_prefix << " version: " << version_text() << std::endl;
+    mta::put_text(2, {version_prefix, " version: ", version_text(), "\n"});
     throw mta::ExitError(0);
   }
   return cl;

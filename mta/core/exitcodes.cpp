@@ -13,16 +13,12 @@
 
 namespace mta {
 
-namespace {
-
-// say - one diagnostic or --help/--version text, written straight to fd
-// with one writev (one line stays one write for a log reader) and without
-// allocating (it also reports out-of-memory). Not through <iostream>: its
+// put_text - one writev, so that one line stays one write for a log reader;
+// no allocation, because it also reports out-of-memory. Not <iostream>: its
 // static initialiser (the locale and eight stream objects, ~50,000
 // instructions) would run at every start of every program, and qmail's
-// design starts a program per message. A diagnostic that cannot be written
-// has nowhere to be reported, so a failed write is dropped.
-void say(int fd, std::initializer_list<std::string_view> parts) {
+// design starts a program per message.
+void put_text(int fd, std::initializer_list<std::string_view> parts) {
   std::array<iovec, 8> iov{};
   std::size_t count = 0;
   for (std::string_view p : parts) {
@@ -47,8 +43,6 @@ void say(int fd, std::initializer_list<std::string_view> parts) {
     }
   }
 }
-
-}  // namespace
 
 bool errno_is_temporary(int err) {
   // The same set as qmail's error_temp(): resource shortages, interruptions,
@@ -78,7 +72,7 @@ void throw_errno(std::string_view what, int err) {
 void throw_errno(std::string_view what) { throw_errno(what, errno); }
 
 void panic(std::string_view what) {
-  say(2, {"panic: ", what, "\n"});
+  put_text(2, {"panic: ", what, "\n"});
   std::abort();
 }
 
@@ -95,37 +89,37 @@ ChildResult classify_child_exit(int status) {
 }
 
 void warn(std::string_view prog, std::string_view text) {
-  say(2, {prog, ": warning: ", text, "\n"});
+  put_text(2, {prog, ": warning: ", text, "\n"});
 }
 
 int run_main(const ProgramInfo& info, int argc, char** argv,
              const std::function<int(int, char**)>& body) {
   if (argc == 2 && std::string_view(argv[1]) == "--help") {
-    say(1, {"usage: ", info.synopsis, "\n", info.summary, "\n"});
+    put_text(1, {"usage: ", info.synopsis, "\n", info.summary, "\n"});
     return 0;
   }
   if (argc == 2 && std::string_view(argv[1]) == "--version") {
-    say(1, {info.name, " (Lettershop) ", LETTERSHOP_VERSION, "\n"});
+    put_text(1, {info.name, " (Lettershop) ", LETTERSHOP_VERSION, "\n"});
     return 0;
   }
   try {
     return body(argc, argv);
   } catch (const UsageError& e) {
-    say(2, {info.name, ": usage: ", e.what()[0] ? std::string_view(e.what()) : info.synopsis, "\n"});
+    put_text(2, {info.name, ": usage: ", e.what()[0] ? std::string_view(e.what()) : info.synopsis, "\n"});
     return e.exit_code();
   } catch (const MailError& e) {
     if (e.what()[0]) {
       if (e.dsn().empty())
-        say(2, {info.name, ": fatal: ", e.what(), "\n"});
+        put_text(2, {info.name, ": fatal: ", e.what(), "\n"});
       else
-        say(2, {info.name, ": fatal: ", e.what(), " (#", e.dsn(), ")\n"});
+        put_text(2, {info.name, ": fatal: ", e.what(), " (#", e.dsn(), ")\n"});
     }
     return e.exit_code();
   } catch (const std::bad_alloc&) {
-    say(2, {info.name, ": fatal: out of memory (#4.3.0)\n"});
+    put_text(2, {info.name, ": fatal: out of memory (#4.3.0)\n"});
     return exit_temp;
   } catch (const std::exception& e) {
-    say(2, {info.name, ": fatal: ", e.what(), " (#4.3.0)\n"});
+    put_text(2, {info.name, ": fatal: ", e.what(), " (#4.3.0)\n"});
     return exit_temp;
   }
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -95,5 +96,10 @@ int run_main(const ProgramInfo& info, int argc, char** argv,
 
 // Prints "prog: warning: text" on stderr.
 void warn(std::string_view prog, std::string_view text);
+
+// Writes the parts (at most 8) to fd with one writev, without allocating and
+// without <iostream> (whose static initialiser every program would pay at
+// start-up); a failed write is dropped. For diagnostics and --version texts.
+void put_text(int fd, std::initializer_list<std::string_view> parts);
 
 }  // namespace mta
