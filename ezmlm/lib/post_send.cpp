@@ -178,9 +178,13 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
   };
   // Refusals happen here, before anything is written or started.
   check_refusals(header, rules);
-  // Started before the DMARC answer is in: a failed look-up abandons it
-  // (it sees an empty message and queues nothing), like any error below.
-  mta::QueueClient queue(mta::qmail_home());
+  // The queue program is started now, before the DMARC answer is in, and
+  // from a thread of its own: posix_spawn holds the calling thread until
+  // the child has exec'd, and this one has the set-up below to do
+  // meanwhile. A failed look-up abandons it (it sees an empty message and
+  // queues nothing), like any error below.
+  std::optional<mta::QueueClient> queue;
+  Background start_queue([&queue] { queue.emplace(mta::qmail_home()); });
 
   BodyPlan plan;
   if (const auto* ct = header.find("content-type")) plan.type = parse_content_type(ct->value());
@@ -215,13 +219,14 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
   // RFC 8058: the marker for per-recipient rendering at delivery (post_oneclick.h).
   heads.outgoing += oneclick_field(dir, outlocal + "@" + outhost, num.number, std::time(nullptr));
 
-  queue.put(heads.outgoing);
-  queue.put("\n");
+  start_queue.wait();  // TempError when it could not be started
+  queue->put(heads.outgoing);
+  queue->put("\n");
   if (archive) {
     archive->out().write(heads.archive);
     archive->out().write("\n");
   }
-  TeeSink sink(queue.message(), archive ? &archive->out() : nullptr);
+  TeeSink sink(queue->message(), archive ? &archive->out() : nullptr);
   transform_body(in, header.body_start, plan, sink);
 
   num.size += size_units(sink.bytes());
@@ -252,7 +257,7 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
   }
   mta::QueueResult result;
   try {
-    result = queue.finish_records(
+    result = queue->finish_records(
         envelope_sender,
         [&store, &num_write](const mta::QueueClient::RecordSink& records) {
           store->for_each_record(records);  // the subscriber files' records, as they are
@@ -282,7 +287,7 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
     if (index) index->publish();
     mta::io::fsync_dir(archive_subdir(dir.path(), num.number));
   }
-  return queue.qp();
+  return queue->qp();
 }
 
 }  // namespace ezmlm::post
