@@ -539,6 +539,54 @@ TEST_CASE("dkim: Ed25519 (libsodium) agrees with OpenSSL", "[dkim]") {
   }
 }
 
+// PEM of a DER given in hex.
+std::string pem_of(const std::string& label, const std::string& hex_der) {
+  std::string der;
+  for (std::size_t i = 0; i + 1 < hex_der.size(); i += 2) der += static_cast<char>(std::stoi(hex_der.substr(i, 2), nullptr, 16));
+  return mta::cat("-----BEGIN ", label, "-----\n", mta::cte::base64_encode(der), "\n-----END ", label, "-----\n");
+}
+
+TEST_CASE("dkim: Ed25519 key files read as OpenSSL reads them", "[dkim]") {
+  // PKCS#8 Ed25519 keys are read without OpenSSL's decoder framework; any
+  // other form goes through it. Both must take and refuse the same files.
+  const std::string seed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";  // RFC 8032 test 1
+  const std::string pub = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+  struct Row {
+    const char* what;
+    std::string pem;
+  };
+  const Row rows[] = {
+      {"empty", ""},
+      {"not base64 DER", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"},
+      {"31-byte seed", pem_of("PRIVATE KEY", "302d020100300506032b657004210420" + seed.substr(2))},
+      {"33-byte seed", pem_of("PRIVATE KEY", "302f020100300506032b657004230421" + seed + "00")},
+      {"NULL parameters", pem_of("PRIVATE KEY", "3030020100300706032b6570050004220420" + seed)},
+      {"X25519, not Ed25519", pem_of("PRIVATE KEY", "302e020100300506032b656e04220420" + seed)},
+      {"trailing byte", pem_of("PRIVATE KEY", "302e020100300506032b657004220420" + seed + "00")},
+      {"wrong label", pem_of("PUBLIC KEY", "302e020100300506032b657004220420" + seed)},
+      {"with the public key (v2)", pem_of("PRIVATE KEY", "3051020101300506032b657004220420" + seed + "812100" + pub)},
+      {"PKCS#8 v1", pem_of("PRIVATE KEY", "302e020100300506032b657004220420" + seed)},
+      {"after another block", "-----BEGIN X-----\nAAAA\n-----END X-----\n" +
+                                  pem_of("PRIVATE KEY", "302e020100300506032b657004220420" + seed)},
+  };
+  for (const auto& row : rows) {
+    INFO(row.what);
+    Pkey theirs{openssl_read_pem(row.pem)};
+    bool openssl_ed25519 = theirs.p && EVP_PKEY_get_base_id(theirs.p) == EVP_PKEY_ED25519;
+    if (!openssl_ed25519) {
+      CHECK_THROWS_AS(PrivateKey::from_pem(row.pem), KeyError);
+      continue;
+    }
+    PrivateKey ours = PrivateKey::from_pem(row.pem);
+    CHECK(ours.public_record_value() == mta::cte::base64_encode(openssl_public(theirs.p)));
+    CHECK(hex(mta::cte::base64_decode_strict(ours.public_record_value()).value()) == pub);
+    CHECK(hex(ours.sign("abc")) == hex(openssl_sign(theirs.p, "abc")));
+  }
+  // the RSA keys and their traditional PEM still go through OpenSSL's decoders
+  std::string rsa_pem = PrivateKey::generate(Algorithm::rsa_sha256).to_pem();
+  CHECK(PrivateKey::from_pem(rsa_pem).algorithm() == Algorithm::rsa_sha256);
+}
+
 TEST_CASE("dkim: key store and sign_outbound", "[dkim]") {
   lettershop_test::TempDir dir("dkim");
   mta::Home home{dir.path};
