@@ -66,24 +66,25 @@ pid_t spawn_fast(char* const* args, const SpawnOptions& options) {
 pid_t spawn(const std::vector<std::string>& argv, const SpawnOptions& options) {
   if (argv.empty()) panic("spawn: empty argv");
   // Everything the child needs is prepared before fork: after fork only
-  // async-signal-safe calls are made (plus setenv/unsetenv, which is safe
-  // here because this program is single-threaded).
+  // async-signal-safe calls are made, and no allocation (a caller may have
+  // other threads, ezmlm-send does, and one of them may hold malloc's lock
+  // at the fork). putenv/unsetenv are the exception: only single-threaded
+  // callers (qmail-lspawn, qmail-local) pass environment changes.
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   if (pid_t fast = spawn_fast(args.data(), options); fast > 0) return fast;
 
+  std::vector<int> staged(options.fds.size(), -1);  // allocated before fork
   pid_t pid = ::fork();
   if (pid == -1) throw_errno("unable to fork");
   if (pid != 0) return pid;
 
   // Child. Move parent fds out of the way of the target numbers first, so that
   // a plan like {0 <- 1, 1 <- 0} works.
-  std::vector<int> staged;
-  for (const auto& [child_fd, parent_fd] : options.fds) {
-    int tmp = ::fcntl(parent_fd, F_DUPFD_CLOEXEC, 64);
-    if (tmp == -1) ::_exit(exec_failed_status);
-    staged.push_back(tmp);
+  for (std::size_t i = 0; i < options.fds.size(); ++i) {
+    staged[i] = ::fcntl(options.fds[i].second, F_DUPFD_CLOEXEC, 64);
+    if (staged[i] == -1) ::_exit(exec_failed_status);
   }
   for (std::size_t i = 0; i < staged.size(); ++i)
     if (::dup2(staged[i], options.fds[i].first) == -1) ::_exit(exec_failed_status);
@@ -98,14 +99,8 @@ pid_t spawn(const std::vector<std::string>& argv, const SpawnOptions& options) {
   else
     ::execv(args[0], args.data());
   const int err = errno;
-  if (!options.exec_error_text.empty()) {
-    // Single-threaded child: strerror is safe enough here; short writes are
-    // not worth a retry on the way out.
-    std::string text = options.exec_error_text;
-    text += std::strerror(err);
-    text += '\n';
-    [[maybe_unused]] ssize_t n = ::write(2, text.data(), text.size());
-  }
+  if (!options.exec_error_text.empty())
+    put_text(2, {options.exec_error_text, std::strerror(err), "\n"});  // one writev, no allocation
   if (options.exec_status_from_errno) ::_exit(errno_is_temporary(err) ? exit_temp : exit_perm);
   ::_exit(exec_failed_status);
 }
