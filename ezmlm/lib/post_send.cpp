@@ -39,21 +39,47 @@ bool marker(const ListDir& dir, std::string_view name) {
 }
 
 // The body goes to the queue, and (when archived) to the archive file.
-class TeeSink : public BodySink {
+// The queue's copy is held in memory until release(), which `open` makes
+// possible (it waits for the DMARC answer and the queue program, and
+// writes the header): so a post's body, its size and the durable writes
+// that need the size come before those waits, not after. A body larger
+// than `limit` releases itself and streams from there on, so memory stays
+// bounded for a 50 MB post.
+class HeldSink : public BodySink {
  public:
-  TeeSink(mta::io::Writer& queue, mta::io::Writer* archive) : queue_(queue), archive_(archive) {}
+  HeldSink(mta::io::Writer* archive, std::function<mta::io::Writer&()> open, std::size_t limit)
+      : archive_(archive), open_(std::move(open)), limit_(limit) {}
   void both(std::string_view data) override {
-    queue_.write(data);
     if (archive_) archive_->write(data);
     bytes_ += data.size();
+    queue(data);
   }
-  void outgoing(std::string_view data) override { queue_.write(data); }
+  void outgoing(std::string_view data) override { queue(data); }
   unsigned long long bytes() const { return bytes_; }
+  // Opens the queue's stream (once) and gives it what was held.
+  void release() {
+    if (out_) return;
+    out_ = &open_();
+    out_->write(held_);
+    held_ = std::string();
+  }
 
  private:
-  mta::io::Writer& queue_;
   mta::io::Writer* archive_;
+  std::function<mta::io::Writer&()> open_;
+  std::size_t limit_;
+  mta::io::Writer* out_ = nullptr;
+  std::string held_;
   unsigned long long bytes_ = 0;
+
+  void queue(std::string_view data) {
+    if (out_) {
+      out_->write(data);
+      return;
+    }
+    held_.append(data);
+    if (held_.size() > limit_) release();
+  }
 };
 
 // One durable write on a thread of its own, so that independent fsyncs
@@ -214,19 +240,27 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
   std::optional<ArchiveWriter> archive;
   if (archive_this) archive.emplace(dir.path(), num.number);
 
-  rules.rewrite_from = always_rewrite || (!author_domain.empty() && munges(dmarc_policy(author_domain, dns)));
+  // The archive's header does not depend on the From rewriting (it keeps
+  // the author's From), so it is written now; the queue's waits for DNS.
+  rules.rewrite_from = always_rewrite;
   PostHeaders heads = build_headers(header, rules);
-  // RFC 8058: the marker for per-recipient rendering at delivery (post_oneclick.h).
-  heads.outgoing += oneclick_field(dir, outlocal + "@" + outhost, num.number, std::time(nullptr));
-
-  start_queue.wait();  // TempError when it could not be started
-  queue->put(heads.outgoing);
-  queue->put("\n");
   if (archive) {
     archive->out().write(heads.archive);
     archive->out().write("\n");
   }
-  TeeSink sink(queue->message(), archive ? &archive->out() : nullptr);
+  auto open_queue = [&]() -> mta::io::Writer& {
+    if (!author_domain.empty() && munges(dmarc_policy(author_domain, dns))) {
+      rules.rewrite_from = true;
+      heads.outgoing = build_headers(header, rules).outgoing;
+    }
+    // RFC 8058: the marker for per-recipient rendering at delivery (post_oneclick.h).
+    heads.outgoing += oneclick_field(dir, outlocal + "@" + outhost, num.number, std::time(nullptr));
+    start_queue.wait();  // TempError when it could not be started
+    queue->put(heads.outgoing);
+    queue->put("\n");
+    return queue->message();
+  };
+  HeldSink sink(archive ? &archive->out() : nullptr, open_queue, 1 << 20);
   transform_body(in, header.body_start, plan, sink);
 
   num.size += size_units(sink.bytes());
@@ -235,11 +269,13 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
   const std::string envelope_sender = outlocal + "-return-" + std::to_string(num.number) + "-@" + outhost + "-@[]";
   auto store = open_store(dir, "");
   // Three durable writes that do not depend on each other, each on its own
-  // thread so that their fsyncs overlap (strace -f -tt shows them at once):
+  // thread so that their fsyncs overlap (strace -f -tt shows them at once),
+  // and for a post under 1 MB with the DMARC look-up and the queue
+  // program's start too:
   //  - num (numnew, fsync, rename, fsync of DIR) must be durable before
-  //    the post is committed, so that a number is never reused: the
-  //    recipients stream to the queue meanwhile, and only the envelope's
-  //    final NUL, qmail-queue's signal to commit, waits for it;
+  //    the post is committed, so that a number is never reused: only the
+  //    envelope's final NUL, qmail-queue's signal to commit, waits for it;
+  //    from here on any failure puts the old num back;
   //  - the archive file (mode 0744, fsync) and indexn (fsync), under their
   //    temporary names while the queue program commits; only the renames
   //    and one fsync of archive/N wait for its answer. num, archive and
@@ -257,6 +293,7 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
   }
   mta::QueueResult result;
   try {
+    sink.release();
     result = queue->finish_records(
         envelope_sender,
         [&store, &num_write](const mta::QueueClient::RecordSink& records) {

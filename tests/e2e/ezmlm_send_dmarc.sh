@@ -47,6 +47,19 @@ e@sub.strict.test 1
 ROWS
 [ "$(cut -d: -f1 "$d/num")" = 5 ] || fail "num is $(cat "$d/num")"
 
+# A post over 1 MB: the queue's copy cannot wait in memory for the DNS
+# answer, so the header is decided in the middle of the body; both copies
+# must still be whole.
+{ printf 'From: big@strict.test\nTo: list@example.test\nSubject: big\n\n'
+  awk 'BEGIN { for (i = 0; i < 40000; i++) printf "line %06d of a post larger than one megabyte\n", i }'; } >"$w/in"
+sed '1,/^$/d' "$w/in" >"$w/body"
+rm -f "$ez/qq.msg" "$ez/qq.env"
+SENDER=big@strict.test ez ezmlm-send "$d" <"$w/in" 2>"$w/err" || fail "big post: $(cat "$w/err")"
+[ "$(from_line)" = 'From: "big@strict.test" via list <list@example.test>' ] || fail "big post: From $(from_line)"
+sed '1,/^$/d' "$ez/qq.msg" | cmp -s - "$w/body" || fail "big post: the queued body differs"
+sed '1,/^$/d' "$d/archive/0/06" | cmp -s - "$w/body" || fail "big post: the archived body differs"
+[ "$(cut -d: -f1 "$d/num")" = 6 ] || fail "num is $(cat "$d/num")"
+
 # No DNS server answers: a temporary failure before anything is committed.
 DNSCACHEIP=127.0.0.1:$(free_port)
 export DNSCACHEIP
@@ -59,6 +72,6 @@ SENDER=x@strict.test ez ezmlm-send "$d" <"$w/in" 2>"$w/err" || rc=$?
 grep -q 'DNS' "$w/err" || fail "no DNS: the error does not say why: $(cat "$w/err")"
 [ "$(cat "$d/num")" = "$num_before" ] || fail "no DNS: num changed to $(cat "$d/num")"
 [ "$(cat "$d/archive/0/index")" = "$index_before" ] || fail "no DNS: the index changed"
-[ ! -e "$d/archive/0/06" ] && [ ! -e "$d/archive/0/06n" ] || fail "no DNS: an archive file was left"
+[ ! -e "$d/archive/0/07" ] && [ ! -e "$d/archive/0/07n" ] || fail "no DNS: an archive file was left"
 [ ! -s "$ez/qq.env" ] || fail "no DNS: an envelope reached the queue: $(envelope_text "$ez/qq.env")"
 echo "ezmlm_send_dmarc: ok"
