@@ -137,7 +137,7 @@ QueueResult QueueClient::finish(std::string_view sender,
           env.put('\0');
         });
       },
-      meanwhile);
+      meanwhile, 65536);
 }
 
 QueueResult QueueClient::finish_records(std::string_view sender,
@@ -150,19 +150,20 @@ QueueResult QueueClient::finish_records(std::string_view sender,
           if (!env.failed()) env.write(run);
         });
       },
-      meanwhile);
+      // Runs of 4 KB and more go to the pipe as they are, not through the buffer.
+      meanwhile, 4096);
 }
 
 // send_envelope - F sender, the T records written by `recipients`, the
 // closing NUL; then meanwhile (if any) and the queue program's verdict.
 QueueResult QueueClient::send_envelope(std::string_view sender, const std::function<void(io::Writer&)>& recipients,
-                                       const std::function<void()>& meanwhile) {
+                                       const std::function<void()>& meanwhile, std::size_t bufsize) {
   bool write_failed = !flush_message();
   if (!write_failed) {
     // A dead queue program makes every write fail (EPIPE, SIGPIPE ignored):
     // the Writer remembers the first error and the walk over the recipients
     // stops writing, though it runs to the end (the sink cannot stop it).
-    io::Writer env(envelope_fd_.get(), 65536);
+    io::Writer env(envelope_fd_.get(), bufsize);
     env.put('F');
     env.write(sender);
     env.put('\0');

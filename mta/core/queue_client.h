@@ -89,7 +89,7 @@ class QueueClient {
   bool flush_message();
   QueueResult collect(bool write_failed);
   QueueResult send_envelope(std::string_view sender, const std::function<void(io::Writer&)>& recipients,
-                            const std::function<void()>& meanwhile);
+                            const std::function<void()>& meanwhile, std::size_t bufsize);
 };
 
 }  // namespace mta
