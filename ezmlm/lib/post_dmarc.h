@@ -52,9 +52,10 @@ void prefetch_dmarc(std::string_view domain, TxtLookup& lookup);
 inline bool munges(DmarcPolicy p) { return p != DmarcPolicy::none; }
 
 // The system resolver (mta::dns over c-ares), with a short deadline: a
-// post waits for its author's policy, so one lost UDP datagram is resent
-// after 250 ms (then 500 ms, 1 s) instead of c-ares' default 2 s; after
-// 1.75 s without an answer the look-up fails (TempError, 111).
+// post waits for its author's policy, so a lost UDP datagram is resent
+// after 250 ms instead of c-ares' default 2 s (three tries, 250 ms and
+// 750 ms after the first); with one server and no answer after 1.75 s the
+// look-up fails (TempError, 111).
 std::unique_ptr<TxtLookup> system_txt_lookup(std::string dns_failure_text);
 
 }  // namespace ezmlm::post
