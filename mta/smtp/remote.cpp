@@ -433,20 +433,38 @@ class Session {
       accepted = true;
       last = std::move(r);
     };
+    // A copy rendered ahead: with PIPELINING the next copy is rendered
+    // (and, one-click, DKIM-signed: some 30 µs) once this copy's envelope
+    // is out, while the server answers it, instead of after the answers.
+    // The bytes on the wire and their order stay the same; a copy that
+    // cannot be rendered is reported in its turn, as before.
+    struct Rendered {
+      Copy copy;
+      std::optional<std::string> error;
+    };
+    auto render = [&](std::size_t i) -> Rendered {
+      try {
+        return {job_.render(i), std::nullopt};
+      } catch (const MailError& e) {
+        return {{}, std::string(e.what())};
+      }
+    };
+    std::optional<Rendered> ahead;  // for recipient ahead_index
+    std::size_t ahead_index = 0;
     for (std::size_t i = 0; i < job_.recipients.size(); ++i) {
       if (!offered[i]) {
         settle();
         out_.recipients.push_back(cat("h", no_utf8));
         continue;
       }
-      Copy copy;
-      try {
-        copy = job_.render(i);
-      } catch (const MailError& e) {
+      Rendered rendered = ahead && ahead_index == i ? std::move(*ahead) : render(i);
+      ahead.reset();
+      if (rendered.error) {
         settle();
-        out_.recipients.push_back(cat("sUnable to render the message: ", e.what(), " (#4.3.0)\n"));
+        out_.recipients.push_back(cat("sUnable to render the message: ", *rendered.error, " (#4.3.0)\n"));
         continue;
       }
+      Copy copy = std::move(rendered.copy);
       copy_ = &copy;
       sender_ = job_.senders.empty() ? nullptr : &job_.senders[i];
       std::string mail = mail_command(ext);
@@ -454,8 +472,12 @@ class Session {
       Reply m, rr, d;
       if (ext.pipelining) {
         s_.write(cat(dirty ? "RSET\r\n" : "", mail, rcpt, "DATA\r\n"));
-        settle();  // the previous copy's dot and this envelope leave in one write
-        s_.flush();
+        s_.flush();  // the previous copy's dot and this envelope leave in one write
+        if (i + 1 < job_.recipients.size() && offered[i + 1]) {
+          ahead = render(i + 1);
+          ahead_index = i + 1;
+        }
+        settle();
         dot_sent_ = false;
         if (dirty) read_reply();  // RSET's
         dirty = false;
