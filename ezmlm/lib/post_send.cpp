@@ -309,6 +309,9 @@ pid_t send_post(const ListDir& dir, const SendOptions& options, mta::io::Reader&
     write_num(dir.path(), old);
     throw;
   }
+  // A queue program that died before reading the message leaves the
+  // recipients unasked and num's thread unwaited: no rollback before it ends.
+  num_write.join();
   if (!result.ok()) {
     write_num(dir.path(), old);
     std::string text = std::string(result.reason());
