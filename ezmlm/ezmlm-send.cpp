@@ -9,7 +9,7 @@
 // (refused), 111 (try again). See ezmlm-send(1) and post_send.h.
 #include <unistd.h>
 
-#include <iostream>
+#include <string>
 
 #include "ezmlm/lib/options.h"
 #include "ezmlm/lib/post_send.h"
@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
         auto dns = ezmlm::post::system_txt_lookup(dir.message("ERR_DNS_LOOKUP"));
         mta::io::Reader in(0);
         pid_t qp = ezmlm::post::send_post(dir, options, in, *dns);
-        std::cerr << "ezmlm-send: info: qp " << qp << std::endl;
+        mta::put_text(2, {"ezmlm-send: info: qp ", std::to_string(qp), "\n"});
         return mta::exit_ok;
       });
 }
