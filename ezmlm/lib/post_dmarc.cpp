@@ -31,7 +31,7 @@ class SystemLookup : public TxtLookup {
   }
 
  private:
-  static constexpr mta::dns::Resolver::Timing timing{250, 3};
+  static constexpr mta::dns::Resolver::Timing timing{250, 5};
   std::string failure_;
   std::unique_ptr<mta::dns::Resolver> resolver_;
 

@@ -53,9 +53,11 @@ inline bool munges(DmarcPolicy p) { return p != DmarcPolicy::none; }
 
 // The system resolver (mta::dns over c-ares), with a short deadline: a
 // post waits for its author's policy, so a lost UDP datagram is resent
-// after 250 ms instead of c-ares' default 2 s (three tries, 250 ms and
-// 750 ms after the first); with one server and no answer after 1.75 s the
-// look-up fails (TempError, 111).
+// after 250 ms instead of c-ares' default 2 s (five tries, 0.25, 0.75,
+// 1.75 and 3.75 s after the first); with one server and no answer after
+// 7.75 s the look-up fails (TempError, 111). The short first resend is for
+// lost datagrams; the long tail is for a resolver still recursing on a cold
+// name, which a deferred post would only ask again.
 std::unique_ptr<TxtLookup> system_txt_lookup(std::string dns_failure_text);
 
 }  // namespace ezmlm::post
