@@ -2,7 +2,6 @@
 #include "mta/render/oneclick.h"
 
 #include <fcntl.h>
-#include <openssl/crypto.h>
 #include <sodium.h>
 #include <unistd.h>
 
@@ -92,7 +91,9 @@ std::optional<std::string> from_hex(std::string_view hex) {
 }
 
 bool equal_ct(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  if (a.size() != b.size()) return false;
+  sodium::sodium_ready();
+  return ::sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string message_key(std::string_view list_key, std::string_view list, unsigned long number, std::time_t when) {
