@@ -120,11 +120,6 @@ QueueResult QueueClient::finish(const Envelope& env) {
 }
 
 QueueResult QueueClient::finish(std::string_view sender,
-                                const std::function<void(const RecipientSink&)>& recipients) {
-  return finish(sender, recipients, {});
-}
-
-QueueResult QueueClient::finish(std::string_view sender,
                                 const std::function<void(const RecipientSink&)>& recipients,
                                 const std::function<void()>& meanwhile) {
   return send_envelope(

@@ -60,17 +60,15 @@ class QueueClient {
   // with exit 11, which finish maps to a permanent error). Whatever
   // `recipients` throws abandons the queue program (it sees a short envelope
   // and queues nothing) and is rethrown.
-  using RecipientSink = std::function<void(std::string_view)>;
-  QueueResult finish(std::string_view sender,
-                     const std::function<void(const RecipientSink&)>& recipients);
-  // The same, and `meanwhile` runs once the whole envelope has been sent and
+  // `meanwhile`, if given, runs once the whole envelope has been sent and
   // its pipe closed (the queue program is committing on its own by then)
   // and before the wait, so that the caller's own fsyncs overlap with the
   // queue program's. Whatever `meanwhile` throws is rethrown after the queue
   // program has been waited for; the message may have been queued.
+  using RecipientSink = std::function<void(std::string_view)>;
   QueueResult finish(std::string_view sender,
                      const std::function<void(const RecipientSink&)>& recipients,
-                     const std::function<void()>& meanwhile);
+                     const std::function<void()>& meanwhile = {});
   // The same with the recipients already in the envelope's form: `records`
   // calls its argument with runs of whole "T" address NUL records (an
   // ezmlm subscriber file holds exactly these), which go to the pipe as

@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include <cstring>
+
 #include "mta/core/exitcodes.h"
 #include "mta/core/transfer_encoding.h"
 #include "mta/dkim/canon.h"
@@ -109,7 +110,7 @@ bool pkcs8_ed25519_seed(std::string_view pem, Seed& seed) {
 }  // namespace
 
 PrivateKey PrivateKey::from_pem(std::string_view pem) {
-  if (Seed seed; pkcs8_ed25519_seed(pem, seed)) return ed25519(seed.view());
+  if (Seed seed; pkcs8_ed25519_seed(pem, seed)) return ed25519_from_seed(seed.view());
   Bio bio{BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()))};
   if (!bio.p) throw TempError("out of memory");
   PkeyPtr key(PEM_read_bio_PrivateKey(bio.p, nullptr, nullptr, nullptr));
@@ -121,15 +122,13 @@ PrivateKey PrivateKey::from_pem(std::string_view pem) {
     std::size_t n = sizeof seed.bytes;
     if (EVP_PKEY_get_raw_private_key(raw(key), seed.bytes, &n) != 1 || n != sizeof seed.bytes)
       throw KeyError(cat("unusable Ed25519 key: ", openssl_error()));
-    return ed25519(seed.view());
+    return ed25519_from_seed(seed.view());
   }
   if (EVP_PKEY_get_bits(raw(key)) < 1024) throw KeyError("RSA key shorter than 1024 bits (RFC 8301)");
   return PrivateKey(std::move(key), a);
 }
 
-// ed25519 - the key of a 32-byte seed, expanded once (the secret scalar and
-// the public key are derived from it; signing needs both).
-PrivateKey PrivateKey::ed25519(std::string_view seed) {
+PrivateKey PrivateKey::ed25519_from_seed(std::string_view seed) {
   if (seed.size() != crypto_sign_ed25519_SEEDBYTES) throw KeyError("not an Ed25519 seed: not 32 bytes");
   sodium_ready();
   PrivateKey key(nullptr, Algorithm::ed25519_sha256);
@@ -139,14 +138,12 @@ PrivateKey PrivateKey::ed25519(std::string_view seed) {
   return key;
 }
 
-PrivateKey PrivateKey::ed25519_from_seed(std::string_view seed) { return ed25519(seed); }
-
 PrivateKey PrivateKey::generate(Algorithm a) {
   if (a == Algorithm::ed25519_sha256) {
     sodium_ready();
     Seed seed;
     randombytes_buf(seed.bytes, sizeof seed.bytes);
-    return ed25519(seed.view());
+    return ed25519_from_seed(seed.view());
   }
   EVP_PKEY* key = EVP_RSA_gen(2048);
   if (!key) throw TempError(cat("unable to make a key: ", openssl_error()));

@@ -56,7 +56,9 @@ class Ed25519Secret {
 class PrivateKey {
  public:
   static PrivateKey from_pem(std::string_view pem);
-  // An Ed25519 key from its 32-byte seed (RFC 8032 test vectors).
+  // An Ed25519 key from its 32-byte seed (RFC 8032 test vectors; also what
+  // a key file holds), expanded once: signing needs the scalar and the
+  // public key derived from it.
   static PrivateKey ed25519_from_seed(std::string_view seed);
   // A new key: RSA 2048 bits or Ed25519.
   static PrivateKey generate(Algorithm a);
@@ -72,7 +74,6 @@ class PrivateKey {
 
  private:
   PrivateKey(PkeyPtr key, Algorithm a) : key_(std::move(key)), algorithm_(a) {}
-  static PrivateKey ed25519(std::string_view seed);
   PkeyPtr key_;          // RSA only
   Algorithm algorithm_;
   Ed25519Secret ed_;     // Ed25519 only

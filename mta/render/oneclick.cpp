@@ -104,7 +104,7 @@ std::string message_key(std::string_view list_key, std::string_view list, unsign
 std::string recipient_mac(std::string_view message_key_hex, std::string_view address) {
   auto key = from_hex(message_key_hex);
   if (!key) throw TempError("bad one-click message key", "4.3.0");
-  return to_hex(hmac_sha256(*key, address)).substr(0, mac_hex_length);
+  return recipient_mac(Hmac(*key), address);
 }
 
 std::string recipient_mac(const Hmac& message_key, std::string_view address) {
@@ -191,8 +191,10 @@ std::string unsubscribe_mailto(const Marker& m, std::string_view address) {
 namespace {
 
 // rendered - the queued header with the marker replaced by the copy's two
-// fields (whose value is `unsubscribe`) and any List-Unsubscribe* dropped.
-message::Header rendered(const message::Header& queued, const std::string& unsubscribe) {
+// fields and any List-Unsubscribe* dropped; `mac` is the recipient's MAC.
+message::Header rendered(const message::Header& queued, const Marker& m, std::string_view address,
+                         std::string_view mac) {
+  const std::string unsubscribe = cat("<", unsubscribe_mailto(m, address), ">,\n <", url_with_mac(m, address, mac), ">");
   message::Header out;
   out.blank_inserted = queued.blank_inserted;
   out.ended_by_blank = queued.ended_by_blank;
@@ -213,13 +215,11 @@ message::Header rendered(const message::Header& queued, const std::string& unsub
 }  // namespace
 
 message::Header render_header(const message::Header& queued, const Marker& m, std::string_view address) {
-  return rendered(queued, cat("<", unsubscribe_mailto(m, address), ">,\n <", unsubscribe_url(m, address), ">"));
+  return rendered(queued, m, address, recipient_mac(m.key, address));
 }
 
 message::Header render_header(const Prepared& p, std::string_view address) {
-  if (!p.mac) return render_header(p.header, p.marker, address);
-  std::string url = url_with_mac(p.marker, address, recipient_mac(*p.mac, address));
-  return rendered(p.header, cat("<", unsubscribe_mailto(p.marker, address), ">,\n <", url, ">"));
+  return rendered(p.header, p.marker, address, recipient_mac(*p.mac, address));  // prepare() keyed mac
 }
 
 std::optional<Prepared> prepare(int fd, off_t start) {

@@ -449,15 +449,14 @@ class Session {
         return {{}, std::string(e.what())};
       }
     };
-    std::optional<Rendered> ahead;  // for recipient ahead_index
-    std::size_t ahead_index = 0;
+    std::optional<Rendered> ahead;  // when set: the next offered recipient's, made last round
     for (std::size_t i = 0; i < job_.recipients.size(); ++i) {
       if (!offered[i]) {
         settle();
         out_.recipients.push_back(cat("h", no_utf8));
         continue;
       }
-      Rendered rendered = ahead && ahead_index == i ? std::move(*ahead) : render(i);
+      Rendered rendered = ahead ? std::move(*ahead) : render(i);
       ahead.reset();
       if (rendered.error) {
         settle();
@@ -473,10 +472,7 @@ class Session {
       if (ext.pipelining) {
         s_.write(cat(dirty ? "RSET\r\n" : "", mail, rcpt, "DATA\r\n"));
         s_.flush();  // the previous copy's dot and this envelope leave in one write
-        if (i + 1 < job_.recipients.size() && offered[i + 1]) {
-          ahead = render(i + 1);
-          ahead_index = i + 1;
-        }
+        if (i + 1 < job_.recipients.size() && offered[i + 1]) ahead = render(i + 1);
         settle();
         dot_sent_ = false;
         if (dirty) read_reply();  // RSET's

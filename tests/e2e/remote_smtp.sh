@@ -15,8 +15,7 @@ new_instance
 w=$dir/w
 mkdir -p "$w"
 
-start_sink sink
-echo "example.net:127.0.0.1:$sink_port" >"$QMAILHOME/control/smtproutes"
+route_to_sink sink
 printf 'From: a@example.test\nSubject: hi\n\n.dotted line\nbody\n' >"$w/msg"
 
 remote example.net a@example.test ok@example.net reject1@example.net defer1@example.net <"$w/msg"

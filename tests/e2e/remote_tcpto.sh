@@ -40,8 +40,7 @@ grep -q "^ZSorry, I wasn't able to establish an SMTP connection. (#4.4.1)" "$w/r
 grep -Eq '^127\.0\.0\.1 timed out [0-9]+ seconds ago; # recent timeouts: 1$' "$w/list" || fail "list: $(cat "$w/list")"
 
 # Two recent timeouts: the address is skipped, the sink sees nothing.
-start_sink sink
-echo "example.net:127.0.0.1:$sink_port" >"$QMAILHOME/control/smtproutes"
+route_to_sink sink
 "$PY" -c '
 import struct, sys, time
 rec = bytes([127, 0, 0, 1, 2, 0, 0, 0]) + struct.pack("<I", int(time.time()) - 5) + bytes(4)

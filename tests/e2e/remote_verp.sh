@@ -16,8 +16,7 @@ new_instance
 w=$dir/w
 mkdir -p "$w"
 
-start_sink sink
-echo "example.net:127.0.0.1:$sink_port" >"$QMAILHOME/control/smtproutes"
+route_to_sink sink
 printf 'From: a@example.test\nSubject: hi\n\n.dotted line\nbody\n' >"$w/msg"
 # letters - the first letter of each report of the last run, in order
 letters() { tr '\n\0' ' \n' <"$w/raw" | cut -c1 | tr -d '\n'; }

@@ -3,6 +3,7 @@
 # Usage (after lib/instance.sh or lib/mta.sh):
 #   start_sink NAME [ARGS...]   # tests/e2e/lib/smtp_sink.py --dir $dir/NAME ARGS;
 #                               # sets sink_port, sink_dir, sink_pid; stopped on exit
+#   route_to_sink NAME [ARGS...] # start_sink, and smtproutes sends example.net there
 #   start_dns ARGS...           # dnsmasq on a free 127.0.0.1 port with ARGS
 #                               # (--mx-host=..., --host-record=...); sets
 #                               # dns_port and exports DNSCACHEIP; stopped on exit
@@ -73,6 +74,12 @@ start_dns() {
 make_cert() {
   openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$1" -keyout "$dir/$1.key" -out "$dir/$1.pem" \
     >/dev/null 2>&1 || fail "openssl could not make a certificate"
+}
+
+# route_to_sink NAME [ARGS...] - a sink that control/smtproutes sends example.net to
+route_to_sink() {
+  start_sink "$@"
+  echo "example.net:127.0.0.1:$sink_port" >"$QMAILHOME/control/smtproutes"
 }
 
 # remote HOST SENDER RCPT... - run qmail-remote; reports in $w/reports, one per line
