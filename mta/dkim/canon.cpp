@@ -99,6 +99,10 @@ Sha256::Sha256() : ctx_(std::make_unique<Ctx>()) {
   if (!ctx_->md || EVP_DigestInit_ex(ctx_->md, EVP_sha256(), nullptr) != 1) throw TempError("SHA-256 is unavailable");
 }
 
+Sha256::Sha256(const Sha256& other) : ctx_(std::make_unique<Ctx>()) {
+  if (!ctx_->md || EVP_MD_CTX_copy_ex(ctx_->md, other.ctx_->md) != 1) throw TempError("SHA-256 is unavailable");
+}
+
 Sha256::~Sha256() = default;
 
 void Sha256::update(std::string_view data) {

@@ -37,7 +37,9 @@ class Sha256 {
  public:
   Sha256();
   ~Sha256();
-  Sha256(const Sha256&) = delete;
+  // A copy carries the state: hash a common prefix once, then copy the
+  // object for each continuation (CopySigner).
+  Sha256(const Sha256& other);
   Sha256& operator=(const Sha256&) = delete;
   void update(std::string_view data);
   std::string final();  // 32 bytes; the object is spent

@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include <cstring>
@@ -40,6 +41,11 @@ std::string openssl_error() {
 struct MdCtx {
   EVP_MD_CTX* p = EVP_MD_CTX_new();
   ~MdCtx() { EVP_MD_CTX_free(p); }
+};
+
+struct PkeyCtx {
+  EVP_PKEY_CTX* p;
+  ~PkeyCtx() { EVP_PKEY_CTX_free(p); }
 };
 
 struct Bio {
@@ -186,28 +192,32 @@ std::string PrivateKey::public_record_value() const {
   return out;
 }
 
-// sign - Ed25519 signs the SHA-256 of the data (RFC 8463 3); RSA hashes
-// the data itself inside EVP_DigestSign.
-std::string PrivateKey::sign(std::string_view data) const {
+// sign_digest - Ed25519 signs the digest itself (RFC 8463 3: the SHA-256
+// is the message Ed25519 signs); RSA makes the PKCS#1 v1.5 signature of a
+// SHA-256 digest, the bytes EVP_DigestSign would make from the data.
+std::string PrivateKey::sign_digest(std::string_view digest) const {
+  if (digest.size() != 32) throw TempError("unable to sign: not a SHA-256 digest");
   if (algorithm_ == Algorithm::ed25519_sha256) {
-    std::string digest = sha256(data);
     std::string sig(crypto_sign_ed25519_BYTES, '\0');
     if (crypto_sign_ed25519_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr, bytes(digest),
                                      digest.size(), ed_.bytes.data()) != 0)
       throw TempError("unable to sign");
     return sig;
   }
-  MdCtx ctx;
+  PkeyCtx ctx{EVP_PKEY_CTX_new(raw(key_), nullptr)};
   std::size_t n = 0;
-  if (!ctx.p || EVP_DigestSignInit(ctx.p, nullptr, EVP_sha256(), nullptr, raw(key_)) != 1 ||
-      EVP_DigestSign(ctx.p, nullptr, &n, bytes(data), data.size()) != 1)
+  if (!ctx.p || EVP_PKEY_sign_init(ctx.p) != 1 || EVP_PKEY_CTX_set_rsa_padding(ctx.p, RSA_PKCS1_PADDING) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(ctx.p, EVP_sha256()) != 1 ||
+      EVP_PKEY_sign(ctx.p, nullptr, &n, bytes(digest), digest.size()) != 1)
     throw TempError(cat("unable to sign: ", openssl_error()));
   std::string sig(n, '\0');
-  if (EVP_DigestSign(ctx.p, reinterpret_cast<unsigned char*>(sig.data()), &n, bytes(data), data.size()) != 1)
+  if (EVP_PKEY_sign(ctx.p, reinterpret_cast<unsigned char*>(sig.data()), &n, bytes(digest), digest.size()) != 1)
     throw TempError(cat("unable to sign: ", openssl_error()));
   sig.resize(n);
   return sig;
 }
+
+std::string PrivateKey::sign(std::string_view data) const { return sign_digest(sha256(data)); }
 
 namespace {
 

@@ -71,6 +71,9 @@ class PrivateKey {
   std::string public_record_value() const;
   // The raw signature of `data` (the canonical header block).
   std::string sign(std::string_view data) const;
+  // The same from the SHA-256 of the data (32 bytes): a signer that hashed
+  // the data piecewise (CopySigner) signs the digest.
+  std::string sign_digest(std::string_view sha256_digest) const;
 
  private:
   PrivateKey(PkeyPtr key, Algorithm a) : key_(std::move(key)), algorithm_(a) {}

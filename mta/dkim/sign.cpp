@@ -32,7 +32,7 @@ std::string to_lower(std::string_view s) {
 constexpr std::string_view always_signed[] = {"From", "Reply-To", "Subject", "Date", "Message-ID", "To", "Cc"};
 constexpr std::string_view signed_if_present[] = {"Sender", "In-Reply-To", "References", "MIME-Version",
                                                   "Content-Type", "Content-Transfer-Encoding", "Feedback-ID"};
-constexpr std::string_view always_signed_lists[] = {"List-Unsubscribe", "List-Unsubscribe-Post"};
+constexpr std::string_view always_signed_lists[] = {"List-Unsubscribe-Post", "List-Unsubscribe"};
 
 // fold_list - "h=" names joined by ':', broken onto continuation lines.
 std::string fold_list(std::string_view tag, const std::vector<std::string>& items) {
@@ -77,9 +77,6 @@ bool safe_domain(std::string_view d) {
   return label > 0;
 }
 
-}  // namespace
-
-namespace {
 
 std::size_t count_fields(const message::Header& header, std::string_view name) {
   std::size_t n = 0;
@@ -99,6 +96,32 @@ bool is_list_field(std::string_view name) {
   return name.size() >= 5 && address::iequals(name.substr(0, 5), "list-");
 }
 
+
+// field_without_b - the DKIM-Signature field up to "b=" (RFC 6376 3.5),
+// the part the signature covers.
+std::string field_without_b(std::string_view body_hash, const PrivateKey& key, const SignatureSpec& spec) {
+  std::string field = cat("DKIM-Signature: v=1; a=", algorithm_name(key.algorithm()), "; c=relaxed/relaxed; d=",
+                          spec.domain, "; s=", spec.selector, ";\n\t");
+  if (!spec.identity.empty()) field += cat("i=", spec.identity, "; ");
+  if (spec.timestamp) field += cat("t=", std::to_string(spec.timestamp), "; ");
+  if (spec.expires) field += cat("x=", std::to_string(spec.expires), ";");
+  if (field.back() == ' ') field.pop_back();
+  field += cat("\n\t", fold_list("h", spec.headers), "\n\tbh=", mta::cte::base64_encode(body_hash), ";\n\tb=");
+  return field;
+}
+
+// with_b - the whole field: `field` (from field_without_b) and the signature.
+std::string with_b(std::string_view field, std::string_view signature) {
+  return cat(field, fold_base64(mta::cte::base64_encode(signature)), "\n");
+}
+
+// append_signed_field - the signature field as it enters the hash: relaxed,
+// without its final CR LF (RFC 6376 3.7).
+void append_signed_field(std::string& out, Canon canon, std::string_view field) {
+  append_canonical_header(out, canon, field);
+  if (out.ends_with("\r\n")) out.resize(out.size() - 2);
+}
+
 }  // namespace
 
 std::vector<std::string> headers_to_sign(const message::Header& header) {
@@ -111,7 +134,6 @@ std::vector<std::string> headers_to_sign(const message::Header& header) {
   };
   for (auto n : always_signed) add(n, true);
   for (auto n : signed_if_present) add(n, false);
-  for (auto n : always_signed_lists) add(n, true);
   // every other List-* field, in the order they first appear
   for (auto f = header.fields.begin(); f != header.fields.end(); ++f) {
     if (!is_list_field(f->name) || address::iequals(f->name, "List-Unsubscribe") ||
@@ -120,6 +142,9 @@ std::vector<std::string> headers_to_sign(const message::Header& header) {
     auto first = std::find_if(header.fields.begin(), f, [&](const auto& g) { return address::iequals(g.name, f->name); });
     if (first == f) add(f->name, false);
   }
+  // Last, List-Unsubscribe: the one field a one-click copy has of its own,
+  // so that CopySigner hashes everything before it once per message.
+  for (auto n : always_signed_lists) add(n, true);
   return names;
 }
 
@@ -139,22 +164,14 @@ std::string header_hash_input(const message::Header& header, const std::vector<s
     for (std::size_t j = 0; j < i; ++j) taken += address::iequals(names[j], names[i]);
     if (const message::Field* f = nth_from_bottom(header, names[i], taken)) append_canonical_header(out, canon, f->raw);
   }
-  append_canonical_header(out, canon, signature_field);
-  if (out.ends_with("\r\n")) out.resize(out.size() - 2);
+  append_signed_field(out, canon, signature_field);
   return out;
 }
 
 std::string make_signature_field(const message::Header& header, std::string_view body_hash, const PrivateKey& key,
                                  const SignatureSpec& spec) {
-  std::string field = cat("DKIM-Signature: v=1; a=", algorithm_name(key.algorithm()), "; c=relaxed/relaxed; d=",
-                          spec.domain, "; s=", spec.selector, ";\n\t");
-  if (!spec.identity.empty()) field += cat("i=", spec.identity, "; ");
-  if (spec.timestamp) field += cat("t=", std::to_string(spec.timestamp), "; ");
-  if (spec.expires) field += cat("x=", std::to_string(spec.expires), ";");
-  if (field.back() == ' ') field.pop_back();
-  field += cat("\n\t", fold_list("h", spec.headers), "\n\tbh=", mta::cte::base64_encode(body_hash), ";\n\tb=");
-  std::string signature = key.sign(header_hash_input(header, spec.headers, Canon::relaxed, field));
-  return cat(field, fold_base64(mta::cte::base64_encode(signature)), "\n");
+  std::string field = field_without_b(body_hash, key, spec);
+  return with_b(field, key.sign(header_hash_input(header, spec.headers, Canon::relaxed, field)));
 }
 
 std::string Signer::sign(const message::Header& header, std::string_view body_hash, std::time_t now,
@@ -164,6 +181,65 @@ std::string Signer::sign(const message::Header& header, std::string_view body_ha
   for (const auto& k : keys_) {
     SignatureSpec spec{k.domain, k.selector, names, now, expiry ? now + expiry : 0, {}};
     out += make_signature_field(header, body_hash, k.key, spec);
+  }
+  return out;
+}
+
+CopySigner::CopySigner(const Signer& signer, const message::Header& model, std::vector<std::string> varying,
+                       std::string_view body_hash, std::time_t now, std::time_t expiry)
+    : varying_(std::move(varying)) {
+  auto is_varying = [&](std::string_view name) {
+    return std::any_of(varying_.begin(), varying_.end(), [&](const auto& v) { return address::iequals(v, name); });
+  };
+  for (const auto& f : model.fields) model_varying_ += is_varying(f.name);
+  std::vector<std::string> names = headers_to_sign(model);
+  // The prefix: the entries before the first varying one, hashed now.
+  std::size_t split = 0;
+  while (split < names.size() && !is_varying(names[split])) ++split;
+  std::string prefix;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    std::size_t taken = 0;  // instances of this name the earlier entries took (bottom up)
+    for (std::size_t j = 0; j < i; ++j) taken += address::iequals(names[j], names[i]);
+    if (i >= split) {
+      suffix_.push_back({names[i], taken, is_varying(names[i]), {}});
+      if (!suffix_.back().varying)
+        if (const message::Field* f = nth_from_bottom(model, names[i], taken))
+          append_canonical_header(suffix_.back().model_form, Canon::relaxed, f->raw);
+    } else if (const message::Field* f = nth_from_bottom(model, names[i], taken)) {
+      append_canonical_header(prefix, Canon::relaxed, f->raw);
+    }
+  }
+  prefix_.update(prefix);
+  for (const auto& k : signer.keys()) {
+    SignatureSpec spec{k.domain, k.selector, names, now, expiry ? now + expiry : 0, {}};
+    std::string field = field_without_b(body_hash, k.key, spec);
+    std::string form;
+    append_signed_field(form, Canon::relaxed, field);
+    keys_.push_back({&k.key, std::move(field), std::move(form)});
+  }
+}
+
+std::string CopySigner::sign(std::span<const message::Field> fields) const {
+  if (fields.size() != model_varying_) throw TempError("a copy's fields do not match its model", "4.3.0");
+  std::string copy_form;
+  for (const Entry& e : suffix_) {
+    if (!e.varying) {
+      copy_form += e.model_form;
+      continue;
+    }
+    std::size_t n = e.taken;  // the field `taken` instances above the copy's last one of this name
+    for (auto f = fields.rbegin(); f != fields.rend(); ++f)
+      if (address::iequals(f->name, e.name) && n-- == 0) {
+        append_canonical_header(copy_form, Canon::relaxed, f->raw);
+        break;
+      }
+  }
+  std::string out;
+  for (const Key& k : keys_) {
+    Sha256 hash(prefix_);
+    hash.update(copy_form);
+    hash.update(k.signed_form);
+    out += with_b(k.field, k.key->sign_digest(hash.final()));
   }
   return out;
 }

@@ -26,6 +26,7 @@
 #include <sys/types.h>
 
 #include <ctime>
+#include <span>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -34,6 +35,7 @@
 #include "mta/core/io.h"
 #include "mta/core/message.h"
 #include "mta/core/paths.h"
+#include "mta/dkim/canon.h"
 #include "mta/dkim/crypto.h"
 
 namespace mta::dkim {
@@ -78,6 +80,43 @@ class Signer {
 
  private:
   std::vector<SigningKey> keys_;
+};
+
+// CopySigner - the DKIM-Signature fields of the copies of one message
+// that differ only in the fields called by a `varying` name (a one-click
+// fan-out: each copy has its own List-Unsubscribe). What every copy shares
+// is done once, from the model (any one copy's header): the h= list, the
+// relaxed form and SHA-256 state of every signed field h= lists before the
+// first varying name, and the signature field without b= (one `now` for
+// all copies). Per copy: the varying fields' relaxed form is hashed, the
+// hash finished and the digest signed. sign(fields) gives the bytes that
+// Signer::sign gives for the whole copy's header at the same `now`.
+class CopySigner {
+ public:
+  CopySigner(const Signer& signer, const message::Header& model, std::vector<std::string> varying,
+             std::string_view body_hash, std::time_t now, std::time_t expiry = default_expiry);
+  // `fields`: the copy's fields with a varying name, in header order, as
+  // many as the model has (TempError otherwise: the copy is not one of
+  // this message's). The signer must outlive this object.
+  std::string sign(std::span<const message::Field> fields) const;
+
+ private:
+  struct Entry {             // an h= entry from the first varying one on
+    std::string name;
+    std::size_t taken;       // instances of the name that earlier entries took (bottom up)
+    bool varying;
+    std::string model_form;  // not varying: the model's field, relaxed ("" when absent)
+  };
+  struct Key {
+    const PrivateKey* key;
+    std::string field;        // the signature field up to "b="
+    std::string signed_form;  // that field as it enters the hash
+  };
+  std::vector<std::string> varying_;
+  std::size_t model_varying_ = 0;  // the model's fields with a varying name
+  Sha256 prefix_;                  // the hash of the fields before the first varying entry
+  std::vector<Entry> suffix_;
+  std::vector<Key> keys_;
 };
 
 // One signature field for explicit tags (test vectors, dkimsign by hand).

@@ -190,20 +190,32 @@ std::string unsubscribe_mailto(const Marker& m, std::string_view address) {
 
 namespace {
 
+// The List-Unsubscribe-Post field every copy has after its List-Unsubscribe.
+constexpr std::string_view one_click_post = "List-Unsubscribe-Post: List-Unsubscribe=One-Click\n";
+
+bool dropped(const message::Field& f) {
+  return address::iequals(f.name, "List-Unsubscribe") || address::iequals(f.name, "List-Unsubscribe-Post");
+}
+
+message::Field unsubscribe_field(const Marker& m, std::string_view address, std::string_view mac) {
+  return message::make_field(
+      "List-Unsubscribe", cat("<", unsubscribe_mailto(m, address), ">,\n <", url_with_mac(m, address, mac), ">"));
+}
+
 // rendered - the queued header with the marker replaced by the copy's two
 // fields and any List-Unsubscribe* dropped; `mac` is the recipient's MAC.
 message::Header rendered(const message::Header& queued, const Marker& m, std::string_view address,
                          std::string_view mac) {
-  const std::string unsubscribe = cat("<", unsubscribe_mailto(m, address), ">,\n <", url_with_mac(m, address, mac), ">");
+  const message::Field unsubscribe = unsubscribe_field(m, address, mac);
   message::Header out;
   out.blank_inserted = queued.blank_inserted;
   out.ended_by_blank = queued.ended_by_blank;
   out.body_start = queued.body_start;
   out.fields.reserve(queued.fields.size() + 1);
   for (const message::Field& f : queued.fields) {
-    if (address::iequals(f.name, "List-Unsubscribe") || address::iequals(f.name, "List-Unsubscribe-Post")) continue;
+    if (dropped(f)) continue;
     if (address::iequals(f.name, marker_field)) {
-      out.fields.push_back(message::make_field("List-Unsubscribe", unsubscribe));
+      out.fields.push_back(unsubscribe);
       out.fields.push_back(message::make_field("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"));
       continue;
     }
@@ -245,8 +257,30 @@ std::optional<Prepared> prepare(int fd, off_t start) {
   return p;
 }
 
-std::string copy_head(const Prepared& p, std::string_view address) {
-  return render_header(p, address).text() + "\n";
+CopyMaker::CopyMaker(const Prepared& p) : p_(p), between_(1) {
+  for (const message::Field& f : p.header.fields) {
+    if (dropped(f)) continue;
+    if (address::iequals(f.name, marker_field)) {
+      between_.emplace_back(one_click_post);  // what follows this copy's List-Unsubscribe
+      continue;
+    }
+    between_.back() += f.raw;
+  }
+  between_.back() += "\n";
+}
+
+message::Field CopyMaker::unsubscribe_field(std::string_view address) const {
+  return oneclick::unsubscribe_field(p_.marker, address, recipient_mac(*p_.mac, address));
+}
+
+std::string CopyMaker::head(const message::Field& unsubscribe) const {
+  std::size_t size = unsubscribe.raw.size() * markers();
+  for (const auto& text : between_) size += text.size();
+  std::string out;
+  out.reserve(size);
+  out += between_.front();
+  for (std::size_t i = 1; i < between_.size(); ++i) out.append(unsubscribe.raw).append(between_[i]);
+  return out;
 }
 
 std::string verp_recipient(std::string_view sender, std::string_view list, std::string_view fallback) {
@@ -282,7 +316,8 @@ io::Fd render_local(int fd, std::string_view sender, std::string_view fallback_a
     if (!out) throw TempError(cat("unable to create a temporary file in ", dir), "4.3.0");
     ::unlink(name.c_str());
   }
-  io::write_all(out.get(), copy_head(*p, address));
+  CopyMaker maker(*p);
+  io::write_all(out.get(), maker.head(maker.unsubscribe_field(address)));
   if (::lseek(fd, p->body_offset, SEEK_SET) < 0) throw TempError("unable to seek in the message", "4.3.0");
   std::string buf(65536, '\0');
   for (;;) {

@@ -117,9 +117,25 @@ std::optional<Prepared> prepare(int fd, off_t start);
 // The same for a prepared message (its key is keyed once, not per copy).
 message::Header render_header(const Prepared& p, std::string_view address);
 
-// The bytes in front of the body of one copy: the rendered header, then the
-// blank line.
-std::string copy_head(const Prepared& p, std::string_view address);
+// CopyMaker - the copies of a prepared message, made the cheap way for a
+// fan-out: the header text around each marker is joined once, so a copy
+// costs its List-Unsubscribe field and one string. For any address a,
+// head(unsubscribe_field(a)) == render_header(p, a).text() + "\n" (the
+// bytes in front of the body: the rendered header, then the blank line).
+class CopyMaker {
+ public:
+  explicit CopyMaker(const Prepared& p);  // p must outlive the maker
+  // The copy's List-Unsubscribe field, as render_header makes it.
+  message::Field unsubscribe_field(std::string_view address) const;
+  std::string head(const message::Field& unsubscribe) const;
+  // How many List-Unsubscribe fields a copy has: one per marker (ezmlm-send
+  // adds one marker).
+  std::size_t markers() const { return between_.size() - 1; }
+
+ private:
+  const Prepared& p_;
+  std::vector<std::string> between_;  // the text before, between and after the markers' List-Unsubscribe fields
+};
 
 // The recipient for qmail-local: the address encoded in ezmlm's VERP sender
 // LIST-return-NUM-BOX=DOM@HOST (as qmail-send expanded it), else `fallback`.

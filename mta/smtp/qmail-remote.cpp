@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <ctime>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,10 +15,10 @@
 #include "mta/core/exitcodes.h"
 #include "mta/core/io.h"
 #include "mta/core/paths.h"
-#include "mta/dkim/canon.h"
 #include "mta/dkim/sign.h"
 #include "mta/render/oneclick.h"
 #include "mta/send/bounce.h"
+#include "mta/smtp/oneclick_copies.h"
 #include "mta/smtp/remote.h"
 
 namespace {
@@ -32,8 +31,8 @@ struct RenderFailure {
 
 // per_recipient - a message ezmlm-send marked for one-click rendering
 // (oneclick.h): each recipient's copy is rendered, then signed with the
-// From: domain's keys (loaded once; the body, the same in every copy, is
-// hashed once). False when the message carries no marker.
+// From: domain's keys (oneclick_copies.h: what the copies share is done
+// once). False when the message carries no marker.
 bool per_recipient(mta::remote::Job& job, int fd, std::time_t now) {
   off_t start = mta::dkim::rewindable_offset(fd);
   std::optional<mta::oneclick::Prepared> prepared;
@@ -46,27 +45,9 @@ bool per_recipient(mta::remote::Job& job, int fd, std::time_t now) {
     if (::lseek(fd, start, SEEK_SET) < 0) throw mta::TempError("unable to rewind the message", "4.3.0");
     return false;
   }
-  auto p = std::make_shared<mta::oneclick::Prepared>(std::move(*prepared));
-  std::shared_ptr<mta::dkim::Signer> signer;
-  std::string body_hash;
-  std::filesystem::path dir = mta::qmail_home().control() / "dkim";
-  std::error_code ec;
-  if (std::filesystem::is_directory(dir, ec)) {
-    auto keys = mta::dkim::load_keys(dir, mta::dkim::from_domain(p->header));
-    if (!keys.empty()) {
-      signer = std::make_shared<mta::dkim::Signer>(std::move(keys));
-      if (::lseek(fd, p->body_offset, SEEK_SET) < 0) throw mta::TempError("unable to seek in the message", "4.3.0");
-      mta::io::Reader body(fd);
-      body_hash = mta::dkim::body_hash(mta::message::Header{}, body, mta::dkim::Canon::relaxed);
-    }
-  }
-  job.render = [p, signer, body_hash, now, &job](std::size_t i) {
-    const std::string& rcpt = job.recipients[i];
-    mta::message::Header h = mta::oneclick::render_header(*p, rcpt);
-    std::string head = h.text() + "\n";
-    if (signer) head = signer->sign(h, body_hash, now) + head;
-    return mta::remote::Copy{std::move(head), p->body_offset};
-  };
+  auto copies = std::make_shared<mta::remote::OneclickCopies>(std::move(*prepared), fd,
+                                                              mta::qmail_home().control() / "dkim", now);
+  job.render = [copies, &job](std::size_t i) { return copies->copy(job.recipients[i]); };
   return true;
 }
 

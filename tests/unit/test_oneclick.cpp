@@ -1,5 +1,6 @@
 // tests/unit/test_oneclick.cpp — mta/render/oneclick (tokens, marker,
-// rendering, form parser) and ezmlm-oneclick's decisions (oneclick_cgi).
+// rendering, form parser), qmail-remote's one-click copies
+// (mta/smtp/oneclick_copies) and ezmlm-oneclick's decisions (oneclick_cgi).
 #include <fcntl.h>
 
 #include <catch2/catch.hpp>
@@ -10,7 +11,10 @@
 #include "ezmlm/lib/oneclick_cgi.h"
 #include "ezmlm/lib/subdb.h"
 #include "mta/core/io.h"
+#include "mta/dkim/canon.h"
+#include "mta/dkim/sign.h"
 #include "mta/render/oneclick.h"
+#include "mta/smtp/oneclick_copies.h"
 #include "tmpdir.h"
 
 namespace oc = mta::oneclick;
@@ -160,7 +164,8 @@ TEST_CASE("oneclick: prepare finds the body of a file", "[oneclick]") {
     for (const char* rcpt : {"joe@remote.test", "x+y@Other.test"}) {
       INFO(rcpt);
       CHECK(oc::render_header(*p, rcpt).text() == oc::render_header(p->header, m, rcpt).text());
-      CHECK(oc::copy_head(*p, rcpt) == oc::render_header(p->header, m, rcpt).text() + "\n");
+      oc::CopyMaker maker(*p);
+      CHECK(maker.head(maker.unsubscribe_field(rcpt)) == oc::render_header(p->header, m, rcpt).text() + "\n");
     }
   }
   put(tmp.path / "plain", "From: a@example.test\n\nbody\n");
@@ -169,6 +174,60 @@ TEST_CASE("oneclick: prepare finds the body of a file", "[oneclick]") {
   put(tmp.path / "broken", "X-Lettershop-Oneclick: v1 l=x\n\nbody\n");
   auto bad = mta::io::open_or_throw(tmp.path / "broken", O_RDONLY);
   CHECK_THROWS_AS(oc::prepare(bad.get(), 0), mta::TempError);
+}
+
+TEST_CASE("oneclick: qmail-remote's copies equal the whole copy rendered and signed", "[oneclick]") {
+  lettershop_test::TempDir tmp{"oneclick-copies"};
+  oc::Marker m = sample_marker();
+  const fs::path dkim = tmp.path / "dkim";
+  fs::create_directories(dkim / "example.test");
+  std::vector<mta::dkim::SigningKey> keys;
+  for (auto a : {mta::dkim::Algorithm::rsa_sha256, mta::dkim::Algorithm::ed25519_sha256}) {
+    auto key = mta::dkim::PrivateKey::generate(a);
+    bool rsa = a == mta::dkim::Algorithm::rsa_sha256;
+    put(dkim / "example.test" / (rsa ? "r.rsa" : "e.ed25519"), key.to_pem());
+    keys.push_back({"example.test", rsa ? "r" : "e", std::move(key)});
+  }
+  std::swap(keys[0], keys[1]);  // load_keys' order: by file name
+  mta::dkim::Signer signer(std::move(keys));
+  const std::string marker = "X-Lettershop-Oneclick: " + oc::format_marker(m) + "\n";
+  const std::string body = "body  line\n\n";
+  // one marker (ezmlm-send's), two markers, an old List-Unsubscribe and a header ended by a non-field line
+  for (std::string head : {"From: a@example.test\nTo: t@x.test\nList-Id: <team.example.test>\n" + marker +
+                               "Subject: s\n\n",
+                           "List-Unsubscribe: <mailto:old@example.test>\nFrom: a@example.test\n" + marker +
+                               "Subject: s\n" + marker + "List-Post: <mailto:team@example.test>\n\n",
+                           "From: a@example.test\n" + marker + "not a field\n"}) {
+    INFO(head);
+    put(tmp.path / "msg", head + body);
+    auto fd = mta::io::open_or_throw(tmp.path / "msg", O_RDONLY);
+    auto p = oc::prepare(fd.get(), 0);
+    auto whole = oc::prepare(fd.get(), 0);  // a second reading, for the whole-header way
+    REQUIRE(p);
+    REQUIRE(whole);
+    mta::remote::OneclickCopies copies(std::move(*p), fd.get(), dkim, 1795000000);
+    REQUIRE(copies.signs());
+    ::lseek(fd.get(), whole->body_offset, SEEK_SET);
+    mta::io::Reader rest(fd.get());
+    std::string bh = mta::dkim::body_hash(mta::message::Header{}, rest, mta::dkim::Canon::relaxed);
+    for (const char* rcpt : {"joe@remote.test", "x+y@Other.test", "u@d.test"}) {
+      INFO(rcpt);
+      auto h = oc::render_header(*whole, rcpt);
+      auto copy = copies.copy(rcpt);
+      CHECK(copy.body_offset == whole->body_offset);
+      CHECK(copy.head == signer.sign(h, bh, 1795000000) + h.text() + "\n");
+    }
+  }
+  // Without control/dkim the copies are rendered, unsigned.
+  put(tmp.path / "msg", "From: a@example.test\n" + marker + "\n" + body);
+  auto fd = mta::io::open_or_throw(tmp.path / "msg", O_RDONLY);
+  auto p = oc::prepare(fd.get(), 0);
+  auto whole = oc::prepare(fd.get(), 0);
+  REQUIRE(p);
+  REQUIRE(whole);
+  mta::remote::OneclickCopies copies(std::move(*p), fd.get(), tmp.path / "none", 1795000000);
+  CHECK_FALSE(copies.signs());
+  CHECK(copies.copy("joe@remote.test").head == oc::render_header(*whole, "joe@remote.test").text() + "\n");
 }
 
 TEST_CASE("oneclick: the recipient from ezmlm's VERP sender", "[oneclick]") {
