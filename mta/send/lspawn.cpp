@@ -17,6 +17,7 @@
 #include "mta/core/io.h"
 #include "mta/core/process.h"
 #include "mta/local/users.h"
+#include "mta/render/oneclick.h"
 
 namespace mta::spawn {
 
@@ -91,6 +92,25 @@ std::optional<unsigned long> number(const std::string& s) {
   return v;
 }
 
+// render_copy - a list post marked for one-click rendering (oneclick.h)
+// becomes the recipient's own copy on fd 0 here, while the child is still
+// root, so that qmail-local and every program the user's .qmail runs only
+// ever see that copy. The marker holds the message's key: a local user who
+// read it (from fd 0 of their own qmail-local, through /proc) could make the
+// one-click token of any other subscriber. qmail-local renders too, for a
+// marked message handed to it some other way. A copy that cannot be made
+// defers the delivery with qmail-local's own text.
+void render_copy(const std::string& address, const std::string& sender) {
+  io::Fd copy;
+  try {
+    copy = oneclick::render_local(0, sender, address);
+  } catch (const TempError& e) {
+    io::write_all(1, cat("Unable to render message: ", e.what(), ". (#4.3.0)\n"));
+    ::_exit(exit_temp);
+  }
+  if (copy && ::dup2(copy.get(), 0) == -1) ::_exit(qlx_sys);
+}
+
 }  // namespace
 
 void LocalDriver::child(const Command& c) {
@@ -103,6 +123,7 @@ void LocalDriver::child(const Command& c) {
 
     auto a = from_cdb(local);
     if (!a) a = getpw(local, sandbox_);
+    render_copy(cat(local, "@", domain), c.sender);
 
     if (!sandbox_) {
       auto uid = number(a->uid), gid = number(a->gid);

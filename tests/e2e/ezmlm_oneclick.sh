@@ -8,7 +8,9 @@
 #      its own, with List-Unsubscribe (mailto + https, the recipient's own
 #      token) and List-Unsubscribe-Post, without the internal marker, and
 #      both DKIM signatures verify with dkimpy; the local subscriber's
-#      Maildir copy is rendered for her;
+#      Maildir copy is rendered for her, and her qmail-local is given that
+#      copy (qmail-lspawn renders it): a program of hers reading its fd 0
+#      through /proc finds no marker;
 #   2. qmail-remote by hand: the same queued message to three recipients
 #      at once gives three transactions on one connection (RSET after the
 #      refused one), each copy with its own token and valid signatures; a
@@ -106,6 +108,10 @@ chmod 0755 "$o"
 for a in alice@example.test ann@remote.test bob@remote.test reject1@remote.test; do
   ez ezmlm-sub "$l" "$a" || fail "ezmlm-sub $a"
 done
+# alice's .qmail runs a program that reads what her qmail-local holds on
+# fd 0 (through /proc, as any program of hers could): her own copy, never
+# the queued message with the marker and its message key
+printf '%s\n' '|cat /proc/$PPID/fd/0 >"$HOME/qmail-local-fd0"' './Maildir/' >"$(home alice)/.qmail"
 start_mta ./Maildir/
 QMAILHOME=$dir
 export QMAILHOME
@@ -138,6 +144,16 @@ mail=$(ls "$(home alice)/Maildir/new/"*) || fail "alice got no copy"
 if grep -qi '^X-Lettershop-Oneclick' "$mail"; then fail "the marker reached alice's Maildir"; fi
 https_uri "$mail" | grep -q 'a=alice%40example.test&' || fail "alice's copy: $(header "$mail" List-Unsubscribe)"
 [ "$(header "$mail" List-Unsubscribe-Post)" = "List-Unsubscribe=One-Click" ] || fail "alice's copy lacks List-Unsubscribe-Post"
+seen=$(home alice)/qmail-local-fd0
+[ -s "$seen" ] || fail "alice's program did not run"
+if grep -qi '^X-Lettershop-Oneclick' "$seen"; then fail "alice's qmail-local held the marker on fd 0"; fi
+https_uri "$seen" | grep -q 'a=alice%40example.test&' || fail "alice's qmail-local held: $(head -c 600 "$seen")"
+# a malformed marker defers the local delivery before qmail-local runs, with its text
+printf 'From: x@example.test\nX-Lettershop-Oneclick: v1 l=broken\nSubject: broken\n\nbody\n' |
+  inject x@example.test alice@example.test
+wait_log 'delivery [0-9]+: deferral: Unable_to_render_message:_malformed_X-Lettershop-Oneclick_field._\(#4.3.0\)' 30
+[ "$(ls "$(home alice)/Maildir/new" | wc -l)" = 1 ] || fail "the broken post reached alice's Maildir"
+grep -q '^Subject: one click' "$seen" || fail "alice's program ran for the broken post"
 stop_mta
 
 # --- 2. qmail-remote by hand: per recipient with the marker, batched without
