@@ -12,9 +12,9 @@
 #include <cstring>
 
 #include "mta/core/exitcodes.h"
+#include "mta/core/sodium.h"
 #include "mta/core/transfer_encoding.h"
 #include "mta/dkim/canon.h"
-#include "mta/dkim/sodium.h"
 
 namespace mta::dkim {
 

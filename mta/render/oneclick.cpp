@@ -10,7 +10,7 @@
 
 #include "mta/core/address.h"
 #include "mta/core/exitcodes.h"
-#include "mta/dkim/sodium.h"
+#include "mta/core/sodium.h"
 
 namespace mta::oneclick {
 

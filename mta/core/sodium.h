@@ -1,10 +1,12 @@
-// mta/dkim/sodium.h — libsodium, initialized once, when first needed.
+// mta/core/sodium.h — libsodium, initialized once, when first needed.
 //
 // sodium_init probes the CPU, and a CPUID instruction costs about 9 µs
 // under this kind of hypervisor: a program that never signs with Ed25519
 // or MACs a one-click token must not pay for it at start-up. Each user of
 // libsodium (mta/dkim's Ed25519, mta/render's HMAC-SHA256) calls
-// sodium_ready() first. Header-only, so that mta-render needs no mta-dkim.
+// sodium_ready() first. Header-only: mta-core itself does not link
+// libsodium, the libraries that include this (mta-dkim, mta-render) do, and
+// neither needs the other for it.
 #pragma once
 
 #include <sodium.h>
