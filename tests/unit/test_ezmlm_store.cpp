@@ -145,6 +145,31 @@ TEST_CASE("entries in legacy and case-sensitive buckets are found and removed", 
   CHECK_FALSE(s->remove("MIXED@example.com", "manual", ""));
 }
 
+TEST_CASE("contains compares whole records, across reads, to a bucket cut short", "[ezmlm][store]") {
+  List l;
+  char y = letter_7x("user@example.com");
+  // Near-misses first: a longer address with the key as its prefix, the key
+  // as a suffix, a record of another kind and an empty one.
+  std::string bucket("Tuser@example.com.evil\0Txuser@example.com\0Xuser@example.com\0\0", 62);
+  mta::io::replace_file(l.tmp.path / "subscribers" / std::string(1, y), bucket);
+  auto s = l.open("");
+  CHECK_FALSE(s->contains("user@example.com"));
+  // Past the first 256 KB read, with a record across the read boundary.
+  std::string big = bucket;
+  for (int i = 0; big.size() < 600 * 1024; ++i) big += "Tfiller" + std::to_string(i) + "@example.com" + std::string(1, '\0');
+  mta::io::replace_file(l.tmp.path / "subscribers" / std::string(1, y), big + std::string("TUser@Example.com\0", 18));
+  CHECK(s->contains("user@example.com"));
+  // a record in the middle of the big file, of an address that hashes there
+  int middle = 9000;
+  while (letter_7x("filler" + std::to_string(middle) + "@example.com") != y) ++middle;
+  CHECK(s->contains("FILLER" + std::to_string(middle) + "@example.com"));
+  // A file cut short: the last record has no NUL and still counts.
+  mta::io::replace_file(l.tmp.path / "subscribers" / std::string(1, y), big + "Tuser@example.com");
+  CHECK(s->contains("USER@example.com"));
+  mta::io::replace_file(l.tmp.path / "subscribers" / std::string(1, y), big + "Tuser@example.co");
+  CHECK_FALSE(s->contains("user@example.com"));
+}
+
 TEST_CASE("batches add each address once and log one line each", "[ezmlm][store]") {
   List l;
   auto s = l.open("");
