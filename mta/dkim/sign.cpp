@@ -77,7 +77,6 @@ bool safe_domain(std::string_view d) {
   return label > 0;
 }
 
-
 std::size_t count_fields(const message::Header& header, std::string_view name) {
   std::size_t n = 0;
   for (const auto& f : header.fields) n += address::iequals(f.name, name);
@@ -96,6 +95,14 @@ bool is_list_field(std::string_view name) {
   return name.size() >= 5 && address::iequals(name.substr(0, 5), "list-");
 }
 
+// taken_before - RFC 6376 5.4.2: a name listed more than once in h= takes
+// its instances from the bottom up; this is how many instances of
+// names[i] the earlier entries took.
+std::size_t taken_before(const std::vector<std::string>& names, std::size_t i) {
+  std::size_t taken = 0;
+  for (std::size_t j = 0; j < i; ++j) taken += address::iequals(names[j], names[i]);
+  return taken;
+}
 
 // field_without_b - the DKIM-Signature field up to "b=" (RFC 6376 3.5),
 // the part the signature covers.
@@ -149,21 +156,17 @@ std::vector<std::string> headers_to_sign(const message::Header& header) {
 }
 
 // header_hash_input - RFC 6376 5.4.2: for a name listed more than once, the
-// instances are taken from the bottom up; a name with none left adds nothing.
-// Called once per signature, and so per copy in a one-click fan-out: one
-// string, no per-field temporaries.
+// instances are taken from the bottom up (taken_before); a name with none
+// left adds nothing. One string, no per-field temporaries.
 std::string header_hash_input(const message::Header& header, const std::vector<std::string>& names, Canon canon,
                               std::string_view signature_field) {
   std::string out;
   std::size_t size = signature_field.size();
   for (const auto& f : header.fields) size += f.raw.size();
   out.reserve(size + size / 8 + 64);
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    // how many instances of this name the earlier entries took
-    std::size_t taken = 0;
-    for (std::size_t j = 0; j < i; ++j) taken += address::iequals(names[j], names[i]);
-    if (const message::Field* f = nth_from_bottom(header, names[i], taken)) append_canonical_header(out, canon, f->raw);
-  }
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (const message::Field* f = nth_from_bottom(header, names[i], taken_before(names, i)))
+      append_canonical_header(out, canon, f->raw);
   append_signed_field(out, canon, signature_field);
   return out;
 }
@@ -198,8 +201,7 @@ CopySigner::CopySigner(const Signer& signer, const message::Header& model, std::
   while (split < names.size() && !is_varying(names[split])) ++split;
   std::string prefix;
   for (std::size_t i = 0; i < names.size(); ++i) {
-    std::size_t taken = 0;  // instances of this name the earlier entries took (bottom up)
-    for (std::size_t j = 0; j < i; ++j) taken += address::iequals(names[j], names[i]);
+    std::size_t taken = taken_before(names, i);
     if (i >= split) {
       suffix_.push_back({names[i], taken, is_varying(names[i]), {}});
       if (!suffix_.back().varying)

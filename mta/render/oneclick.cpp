@@ -191,7 +191,7 @@ std::string unsubscribe_mailto(const Marker& m, std::string_view address) {
 namespace {
 
 // The List-Unsubscribe-Post field every copy has after its List-Unsubscribe.
-constexpr std::string_view one_click_post = "List-Unsubscribe-Post: List-Unsubscribe=One-Click\n";
+message::Field one_click_post() { return message::make_field("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"); }
 
 bool dropped(const message::Field& f) {
   return address::iequals(f.name, "List-Unsubscribe") || address::iequals(f.name, "List-Unsubscribe-Post");
@@ -216,7 +216,7 @@ message::Header rendered(const message::Header& queued, const Marker& m, std::st
     if (dropped(f)) continue;
     if (address::iequals(f.name, marker_field)) {
       out.fields.push_back(unsubscribe);
-      out.fields.push_back(message::make_field("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"));
+      out.fields.push_back(one_click_post());
       continue;
     }
     out.fields.push_back(f);
@@ -261,7 +261,7 @@ CopyMaker::CopyMaker(const Prepared& p) : p_(p), between_(1) {
   for (const message::Field& f : p.header.fields) {
     if (dropped(f)) continue;
     if (address::iequals(f.name, marker_field)) {
-      between_.emplace_back(one_click_post);  // what follows this copy's List-Unsubscribe
+      between_.push_back(one_click_post().raw);  // what follows this copy's List-Unsubscribe
       continue;
     }
     between_.back() += f.raw;
