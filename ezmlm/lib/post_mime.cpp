@@ -1,6 +1,7 @@
 #include "ezmlm/lib/post_mime.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "mta/core/address.h"
 #include "mta/core/exitcodes.h"
@@ -212,9 +213,12 @@ void copy_plain(mta::io::Reader& in, std::string_view first, const BodyPlan& pla
   bool ends_nl = first.empty() || first.back() == '\n';
   bool any = !first.empty();
   if (!first.empty()) sink.both(first);
-  std::string buf(65536, '\0');
-  while (std::size_t n = in.read(buf.data(), buf.size())) {
-    sink.both(std::string_view(buf.data(), n));
+  // Not zero-filled: only the pages read() fills are touched (a short-lived
+  // process pays for every page it touches first).
+  constexpr std::size_t chunk = 65536;
+  std::unique_ptr<char[]> buf(new char[chunk]);
+  while (std::size_t n = in.read(buf.get(), chunk)) {
+    sink.both(std::string_view(buf.get(), n));
     ends_nl = buf[n - 1] == '\n';
     any = true;
   }
