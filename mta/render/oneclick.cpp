@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <memory>
 
 #include "mta/core/address.h"
 #include "mta/core/exitcodes.h"
@@ -300,36 +301,82 @@ std::string verp_recipient(std::string_view sender, std::string_view list, std::
   return cat(rest.substr(0, eq), "@", rest.substr(eq + 1));
 }
 
+namespace {
+
+// write_copy - the copy for `address` of the prepared message on `fd`, to
+// `out`: the rendered header, then the body as it is.
+void write_copy(const Prepared& p, int fd, std::string_view address, int out) {
+  CopyMaker maker(p);
+  io::write_all(out, maker.head(maker.unsubscribe_field(address)));
+  if (::lseek(fd, p.body_offset, SEEK_SET) < 0) throw TempError("unable to seek in the message", "4.3.0");
+  constexpr std::size_t chunk = 65536;
+  std::unique_ptr<char[]> buf(new char[chunk]);  // not zero-filled: only what read() fills is touched
+  for (;;) {
+    ssize_t n = ::read(fd, buf.get(), chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw TempError("unable to read the message", "4.3.0");
+    if (n == 0) break;
+    io::write_all(out, std::string_view(buf.get(), static_cast<std::size_t>(n)));
+  }
+}
+
+}  // namespace
+
+io::Fd copy_file() {
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string dir = tmpdir && *tmpdir ? tmpdir : "/tmp";
+  io::Fd out(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+  if (!out) {
+    std::string name = dir + "/oneclickXXXXXX";
+    out.reset(::mkostemp(name.data(), O_CLOEXEC));
+    if (!out) throw TempError(cat("unable to create a temporary file in ", dir), "4.3.0");
+    ::unlink(name.c_str());
+  }
+  return out;
+}
+
+bool render_local_to(int fd, std::string_view sender, std::string_view fallback_address, int out) {
+  auto p = prepare(fd, 0);
+  if (p) write_copy(*p, fd, verp_recipient(sender, p->marker.list, fallback_address), out);
+  if (::lseek(fd, 0, SEEK_SET) < 0) throw TempError("unable to rewind the message", "4.3.0");
+  return p.has_value();
+}
+
 io::Fd render_local(int fd, std::string_view sender, std::string_view fallback_address) {
   auto p = prepare(fd, 0);
   if (!p) {
     ::lseek(fd, 0, SEEK_SET);
     return {};
   }
-  std::string address = verp_recipient(sender, p->marker.list, fallback_address);
-  const char* tmpdir = std::getenv("TMPDIR");
-  std::string dir = tmpdir && *tmpdir ? tmpdir : "/tmp";
-  io::Fd out(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
-  if (!out) {
-    std::string name = dir + "/oneclickXXXXXX";
-    out.reset(::mkstemp(name.data()));
-    if (!out) throw TempError(cat("unable to create a temporary file in ", dir), "4.3.0");
-    ::unlink(name.c_str());
-  }
-  CopyMaker maker(*p);
-  io::write_all(out.get(), maker.head(maker.unsubscribe_field(address)));
-  if (::lseek(fd, p->body_offset, SEEK_SET) < 0) throw TempError("unable to seek in the message", "4.3.0");
-  std::string buf(65536, '\0');
-  for (;;) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw TempError("unable to read the message", "4.3.0");
-    if (n == 0) break;
-    io::write_all(out.get(), std::string_view(buf.data(), static_cast<std::size_t>(n)));
-  }
+  io::Fd out = copy_file();
+  write_copy(*p, fd, verp_recipient(sender, p->marker.list, fallback_address), out.get());
   if (::lseek(out.get(), 0, SEEK_SET) < 0 || ::lseek(fd, 0, SEEK_SET) < 0)
     throw TempError("unable to rewind the message", "4.3.0");
   return out;
+}
+
+bool may_carry_marker(int fd) {
+  constexpr std::size_t window = 65536;
+  std::unique_ptr<char[]> buf(new char[window]);
+  std::size_t have = 0;
+  while (have < window) {
+    ssize_t n = ::pread(fd, buf.get() + have, window - have, static_cast<off_t>(have));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return true;  // cannot tell: let the renderer find out
+    if (n == 0) break;
+    have += static_cast<std::size_t>(n);
+  }
+  std::string_view text(buf.get(), have);
+  std::size_t end = text.find("\n\n");  // the header ends at its first empty line (or earlier)
+  if (end == std::string_view::npos && have == window) return true;  // a header longer than the window
+  if (end != std::string_view::npos) text = text.substr(0, end + 1);
+  auto starts_with_name = [](std::string_view line) {
+    return line.size() >= marker_field.size() && address::iequals(line.substr(0, marker_field.size()), marker_field);
+  };
+  if (starts_with_name(text)) return true;
+  for (std::size_t nl = text.find('\n'); nl != std::string_view::npos; nl = text.find('\n', nl + 1))
+    if (starts_with_name(text.substr(nl + 1))) return true;
+  return false;
 }
 
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_form(std::string_view text) {

@@ -146,6 +146,21 @@ std::string verp_recipient(std::string_view sender, std::string_view list, std::
 // rendered for the recipient, positioned at 0; otherwise an empty Fd.
 io::Fd render_local(int fd, std::string_view sender, std::string_view fallback_address);
 
+// qmail-lspawn's pieces of the same, for a root process that must not read
+// the message itself: copy_file() makes the unlinked temporary file (as
+// root, mode 0600); render_local_to(), run by an unprivileged child, writes
+// the copy to `out` and says whether the message carried the marker (fd is
+// rewound to 0 either way). Both throw TempError.
+io::Fd copy_file();
+bool render_local_to(int fd, std::string_view sender, std::string_view fallback_address, int out);
+
+// A byte search, not a parse, over the first 64 KB of `fd` (pread: the
+// offset does not move): false only when the header, up to its first empty
+// line, has no line that starts with the marker's field name. A header
+// longer than that, or a read error, is "maybe". So that qmail-lspawn's
+// root child forks an unprivileged renderer only for marked posts.
+bool may_carry_marker(int fd);
+
 // ---- application/x-www-form-urlencoded (queries and POST bodies) ----
 
 // name=value pairs split at '&' (';' is not a separator), '+' as space,

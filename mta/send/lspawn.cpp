@@ -33,17 +33,20 @@ bool become(uid_t uid, gid_t gid) {
   return ::setgroups(1, &gid) == 0 && ::setgid(gid) == 0 && ::setuid(uid) == 0;
 }
 
+// unprivileged - qmailp:nofiles, the account that reads what root must not
+// (qmail-getpw's output, a message to render); nullopt in a sandbox, where
+// nothing changes uid. Exits the child when the account is missing.
+std::optional<std::pair<uid_t, gid_t>> unprivileged(bool sandbox) {
+  if (sandbox) return std::nullopt;
+  struct passwd* pw = ::getpwnam("qmailp");
+  struct group* g = ::getgrnam("nofiles");
+  if (!pw || !g) ::_exit(qlx_sys);
+  return std::pair{pw->pw_uid, g->gr_gid};
+}
+
 // getpw - run bin/qmail-getpw LOCAL (as qmailp:nofiles in root mode); exits the child on trouble
 users::Assignment getpw(const std::string& local, bool sandbox) {
-  std::optional<uid_t> qmailp;
-  gid_t nofiles = 0;
-  if (!sandbox) {
-    struct passwd* pw = ::getpwnam("qmailp");
-    struct group* g = ::getgrnam("nofiles");
-    if (!pw || !g) ::_exit(qlx_sys);
-    qmailp = pw->pw_uid;
-    nofiles = g->gr_gid;
-  }
+  auto qmailp = unprivileged(sandbox);
   io::Fd rd, wr;
   try {
     std::tie(rd, wr) = process::make_pipe();
@@ -54,7 +57,7 @@ users::Assignment getpw(const std::string& local, bool sandbox) {
   if (pid == -1) ::_exit(qlx_sys);
   if (pid == 0) {
     if (::dup2(wr.get(), 1) == -1) ::_exit(qlx_sys);
-    if (qmailp && !become(*qmailp, nofiles)) ::_exit(qlx_sys);
+    if (qmailp && !become(qmailp->first, qmailp->second)) ::_exit(qlx_sys);
     exec_or_exit({"bin/qmail-getpw", local}, false, qlx_execpw, qlx_execpw);
   }
   wr.reset();
@@ -93,22 +96,57 @@ std::optional<unsigned long> number(const std::string& s) {
 }
 
 // render_copy - a list post marked for one-click rendering (oneclick.h)
-// becomes the recipient's own copy on fd 0 here, while the child is still
-// root, so that qmail-local and every program the user's .qmail runs only
+// becomes the recipient's own copy on fd 0 before the child becomes the
+// user, so that qmail-local and every program the user's .qmail runs only
 // ever see that copy. The marker holds the message's key: a local user who
-// read it (from fd 0 of their own qmail-local, through /proc) could make the
-// one-click token of any other subscriber. qmail-local renders too, for a
-// marked message handed to it some other way. A copy that cannot be made
-// defers the delivery with qmail-local's own text.
-void render_copy(const std::string& address, const std::string& sender) {
+// read it could make the one-click token of any other subscriber (reopening
+// the 0644 queue file through /proc/PID/fd/0 of their own qmail-local is
+// enough when bin/qmail-local is readable, not 0711). Nothing the message says is
+// parsed as root: root makes the temporary file, and a child of its own,
+// as qmailp:nofiles (like qmail-getpw), reads the message and writes the
+// copy. That child is forked only when a plain byte search finds the
+// marker's name in the header. A copy that cannot be made defers the
+// delivery with qmail-local's own text. qmail-local renders too, for a
+// marked message handed to it some other way.
+void render_copy(const std::string& address, const std::string& sender, bool sandbox) {
+  if (!oneclick::may_carry_marker(0)) return;
+  auto renderer = unprivileged(sandbox);
+  auto refuse = [](const char* what) {
+    io::write_all(1, cat("Unable to render message: ", what, ". (#4.3.0)\n"));
+    ::_exit(exit_temp);
+  };
   io::Fd copy;
   try {
-    copy = oneclick::render_local(0, sender, address);
+    copy = oneclick::copy_file();
   } catch (const TempError& e) {
-    io::write_all(1, cat("Unable to render message: ", e.what(), ". (#4.3.0)\n"));
-    ::_exit(exit_temp);
+    refuse(e.what());
   }
-  if (copy && ::dup2(copy.get(), 0) == -1) ::_exit(qlx_sys);
+  pid_t pid = ::fork();
+  if (pid == -1) ::_exit(qlx_sys);
+  if (pid == 0) {
+    if (renderer && !become(renderer->first, renderer->second)) ::_exit(qlx_sys);
+    try {
+      ::_exit(oneclick::render_local_to(0, sender, address, copy.get()) ? 0 : 1);
+    } catch (const TempError& e) {
+      refuse(e.what());
+    } catch (...) {
+      ::_exit(qlx_sys);
+    }
+  }
+  int ws = process::wait_for(pid);
+  if (!WIFEXITED(ws)) ::_exit(qlx_sys);
+  switch (WEXITSTATUS(ws)) {
+    case 0:  // rendered: the copy takes the message's place
+      if (::lseek(copy.get(), 0, SEEK_SET) < 0 || ::dup2(copy.get(), 0) == -1) ::_exit(qlx_sys);
+      return;
+    case 1:  // no marker after all (the name was in the header, not as a field of ours)
+      if (::lseek(0, 0, SEEK_SET) < 0) ::_exit(qlx_sys);
+      return;
+    case exit_temp:  // the renderer wrote qmail-local's text to the report
+      ::_exit(exit_temp);
+    default:
+      ::_exit(qlx_sys);
+  }
 }
 
 }  // namespace
@@ -123,7 +161,7 @@ void LocalDriver::child(const Command& c) {
 
     auto a = from_cdb(local);
     if (!a) a = getpw(local, sandbox_);
-    render_copy(cat(local, "@", domain), c.sender);
+    render_copy(cat(local, "@", domain), c.sender, sandbox_);
 
     if (!sandbox_) {
       auto uid = number(a->uid), gid = number(a->gid);

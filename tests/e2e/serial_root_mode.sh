@@ -15,7 +15,10 @@
 #   - qmail-local delivers as the recipient: ~fred/Mailbox is fred's, and a
 #     program delivery runs with fred's uid and only fred's primary gid,
 #     even though fred belongs to a supplementary group;
-#   - postmaster reaches the alias Maildir; TERM ends with "status: exiting".
+#   - postmaster reaches the alias Maildir; TERM ends with "status: exiting";
+#   - a one-click list post is rendered before qmail-lspawn becomes the
+#     recipient (its renderer runs as qmailp): neither fred's program nor
+#     his qmail-local (read through /proc) holds the marker.
 # Serial: it creates accounts and mounts (in its own namespace) and runs the
 # whole mail system; it skips only when not root or without namespaces.
 . "$LETTERSHOP_SRC/tests/e2e/lib/mta.sh"
@@ -185,6 +188,36 @@ done
 want=$(printf '%s\n%s' "$fred_uid" "$fred_gid")
 [ "$(cat "$uidfile")" = "$want" ] ||
   fail "the program ran as '$(tr '\n' ' ' <"$uidfile")', want uid $fred_uid and only gid $fred_gid"
+wait_queue_empty
+
+# 6. A one-click list post (ezmlm-send's marker, which holds the message's
+# key): qmail-lspawn has it rendered (by a child running as qmailp) before
+# it becomes fred, so fred's program gets his copy, and his qmail-local
+# holds that copy too. With qmail's mode 0711 qmail-local is not dumpable
+# and fred cannot look into it; a package may install it 0755, and then
+# any program of fred's could reopen its fd 0 through /proc, and the queue
+# file is 0644: so here it is 0755.
+chmod 0755 "$dir/bin/qmail-local"
+seen=$fred_home/oneclick.fd0
+copy=$fred_home/oneclick.copy
+echo "|cat /proc/\$PPID/fd/0 > $seen; cat > $copy" >"$fred_home/.qmail-oneclick"
+chown fred:fred "$fred_home/.qmail-oneclick"
+chmod 0644 "$fred_home/.qmail-oneclick"
+key=$(echo root-mode | sha256sum | cut -c1-64)
+printf 'X-Lettershop-Oneclick: v1 l=team@example.test n=1 t=%s k=%s u=https://lists.example.test/oneclick\nTo: team@example.test\nSubject: one click\n\nhello\n' \
+  "$(date +%s)" "$key" |
+  "${clean_env[@]}" "$dir/bin/qmail-inject" -froot@example.test fred-oneclick@example.test ||
+  fail "qmail-inject to fred-oneclick exited $?"
+for _ in $(seq 1 200); do
+  [ -s "$copy" ] && break
+  sleep 0.1
+done
+[ -s "$copy" ] || fail "the program of ~fred/.qmail-oneclick did not run; log: $(cat "$mta_log")"
+grep -q '^List-Unsubscribe: <mailto:team-unsubscribe-fred-oneclick%3Dexample.test@example.test>' "$copy" ||
+  fail "fred's copy is not rendered for him: $(cat "$copy")"
+# (the copy is root's, mode 0600: reopening it through /proc is refused, which is fine too)
+if grep -qi '^X-Lettershop-Oneclick' "$copy" "$seen"; then fail "the marker reached a process of fred's"; fi
+[ "$(stat -c %U "$copy")" = fred ] || fail "the program did not run as fred"
 wait_queue_empty
 
 stop_mta

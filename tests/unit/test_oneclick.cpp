@@ -230,6 +230,49 @@ TEST_CASE("oneclick: qmail-remote's copies equal the whole copy rendered and sig
   CHECK(copies.copy("joe@remote.test").head == oc::render_header(*whole, "joe@remote.test").text() + "\n");
 }
 
+TEST_CASE("oneclick: qmail-lspawn's byte search and its unprivileged renderer's pieces", "[oneclick]") {
+  lettershop_test::TempDir tmp{"oneclick-lspawn"};
+  oc::Marker m = sample_marker();
+  const std::string marker = "X-Lettershop-Oneclick: " + oc::format_marker(m) + "\n";
+  auto maybe = [&](const std::string& text) {
+    put(tmp.path / "m", text);
+    auto fd = mta::io::open_or_throw(tmp.path / "m", O_RDONLY);
+    ::lseek(fd.get(), 5, SEEK_SET);
+    bool r = oc::may_carry_marker(fd.get());
+    CHECK(::lseek(fd.get(), 0, SEEK_CUR) == 5);  // pread: the offset stays
+    return r;
+  };
+  CHECK(maybe(marker + "From: a@x.test\n\nbody\n"));
+  CHECK(maybe("From: a@x.test\n" + marker + "\nbody\n"));
+  CHECK(maybe("From: a@x.test\nx-lettershop-ONECLICK: v1\n\nbody\n"));
+  CHECK_FALSE(maybe(""));
+  CHECK_FALSE(maybe("From: a@x.test\n\nbody\n"));
+  CHECK_FALSE(maybe("From: a@x.test\n\n" + marker));                   // in the body
+  CHECK_FALSE(maybe("Subject: about X-Lettershop-Oneclick: v1\n\nbody\n"));  // inside a value
+  CHECK(maybe("From: a@x.test\n" + std::string(70000, 'x') + "\n\nbody\n"));  // header past 64 KB: maybe
+
+  // render_local_to writes what render_local gives, to a file copy_file made
+  const std::string msg = "From: a@example.test\n" + marker + "Subject: s\n\nbody\n";
+  put(tmp.path / "m", msg);
+  auto fd = mta::io::open_or_throw(tmp.path / "m", O_RDONLY);
+  auto whole = oc::render_local(fd.get(), "", "joe@remote.test");
+  REQUIRE(whole);
+  mta::io::Fd out = oc::copy_file();
+  CHECK(oc::render_local_to(fd.get(), "", "joe@remote.test", out.get()));
+  CHECK(::lseek(fd.get(), 0, SEEK_CUR) == 0);
+  ::lseek(out.get(), 0, SEEK_SET);
+  std::string a = mta::io::Reader(whole.get()).read_all(), b = mta::io::Reader(out.get()).read_all();
+  CHECK(a == b);
+  CHECK(b.find("X-Lettershop-Oneclick") == std::string::npos);
+  CHECK(b.find("a=joe%40remote.test") != std::string::npos);
+  put(tmp.path / "plain", "From: a@example.test\n\nbody\n");
+  auto plain = mta::io::open_or_throw(tmp.path / "plain", O_RDONLY);
+  mta::io::Fd unused = oc::copy_file();
+  CHECK_FALSE(oc::render_local_to(plain.get(), "", "joe@remote.test", unused.get()));
+  CHECK(::lseek(plain.get(), 0, SEEK_CUR) == 0);
+  CHECK(::lseek(unused.get(), 0, SEEK_END) == 0);
+}
+
 TEST_CASE("oneclick: the recipient from ezmlm's VERP sender", "[oneclick]") {
   struct Row {
     const char* sender;
