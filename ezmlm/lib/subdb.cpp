@@ -170,11 +170,14 @@ std::size_t pass_record_runs(std::string_view v, const std::function<void(std::s
   return pos;
 }
 
-// scan_bucket for whole runs of records: 256 KB reads into one buffer,
-// no copy per address. A last record without its NUL (a file cut short)
-// is passed with one, as for_each passes it.
-void scan_bucket_records(const fs::path& file, RawBuffer& buf, const std::function<void(std::string_view)>& f) {
-  constexpr std::size_t read_size = 256 * 1024;
+// read_records - a bucket file in reads of `read_size` into one buffer, no
+// copy per address. Each read's records go to f, which returns how many
+// bytes of whole records it took (the rest, the start of a record that
+// continues, is kept for the next read) or `stop_reading`. A last record
+// without its NUL (a file cut short) is passed with one.
+constexpr std::size_t stop_reading = std::string_view::npos;
+template <typename F>
+void read_records(const fs::path& file, RawBuffer& buf, std::size_t read_size, F f) {
   io::Fd fd = io::open_if_exists(file, O_RDONLY);
   if (!fd) return;
   io::Reader in(fd.get());
@@ -184,45 +187,41 @@ void scan_bucket_records(const fs::path& file, RawBuffer& buf, const std::functi
     std::size_t n = in.read(buf.data.get() + have, buf.size - have);  // >= 16 KB: not buffered twice
     if (n == 0) break;
     std::size_t end = have + n;
-    std::size_t done = pass_record_runs(std::string_view(buf.data.get(), end), f);
+    std::size_t done = f(std::string_view(buf.data.get(), end));
+    if (done == stop_reading) return;
     std::memmove(buf.data.get(), buf.data.get() + done, end - done);
     have = end - done;
   }
-  if (have && buf.data[0] == 'T') f(std::string(buf.data.get(), have) + '\0');
+  if (have) f(std::string(buf.data.get(), have) + '\0');
+}
+
+// scan_bucket for whole runs of "T" records: 256 KB reads.
+void scan_bucket_records(const fs::path& file, RawBuffer& buf, const std::function<void(std::string_view)>& f) {
+  read_records(file, buf, 256 * 1024, [&f](std::string_view v) { return pass_record_runs(v, f); });
 }
 
 // bucket_has_key - whether the bucket file holds "T" + key, the address
-// compared without regard to case (as ezmlm does). One pass over 16 KB
-// reads (a short-lived lookup should touch few pages): memchr finds each
-// record's end, and only records of the key's length are compared. A last
-// record without its NUL (a file cut short) counts as whole.
+// compared without regard to case (as ezmlm does), reading stops at the
+// match. Reads of 16 KB (a short-lived lookup should touch few pages):
+// memchr finds each record's end, and only records of the key's length
+// are compared.
 bool bucket_has_key(const fs::path& file, std::string_view key, RawBuffer& buf) {
-  constexpr std::size_t read_size = 16 * 1024;
-  io::Fd fd = io::open_if_exists(file, O_RDONLY);
-  if (!fd) return false;
-  io::Reader in(fd.get());
-  const std::size_t want = key.size() + 1;  // "T" + key
-  auto matches = [&](const char* rec, std::size_t len) {
-    return len == want && rec[0] == 'T' && mta::address::iequals(std::string_view(rec + 1, key.size()), key);
-  };
-  std::size_t have = 0;  // the start of a record carried over from the last read
-  for (;;) {
-    buf.reserve(have, read_size);
-    std::size_t n = in.read(buf.data.get() + have, buf.size - have);
-    if (n == 0) break;
-    const char* data = buf.data.get();
-    std::size_t end = have + n, pos = 0;
-    while (pos < end) {
-      const void* nul = std::memchr(data + pos, '\0', end - pos);
+  bool found = false;
+  read_records(file, buf, 16 * 1024, [&](std::string_view v) {
+    std::size_t pos = 0;
+    while (pos < v.size()) {
+      const void* nul = std::memchr(v.data() + pos, '\0', v.size() - pos);
       if (!nul) break;
-      std::size_t stop = static_cast<std::size_t>(static_cast<const char*>(nul) - data);
-      if (matches(data + pos, stop - pos)) return true;
-      pos = stop + 1;
+      std::size_t end = static_cast<std::size_t>(static_cast<const char*>(nul) - v.data());
+      if (end - pos == key.size() + 1 && v[pos] == 'T' && mta::address::iequals(v.substr(pos + 1, key.size()), key)) {
+        found = true;
+        return stop_reading;
+      }
+      pos = end + 1;
     }
-    std::memmove(buf.data.get(), data + pos, end - pos);
-    have = end - pos;
-  }
-  return have && matches(buf.data.get(), have);
+    return pos;
+  });
+  return found;
 }
 
 class StdStore : public SubscriberStore {

@@ -188,11 +188,10 @@ std::string Signer::sign(const message::Header& header, std::string_view body_ha
   return out;
 }
 
-CopySigner::CopySigner(const Signer& signer, const message::Header& model, std::vector<std::string> varying,
-                       std::string_view body_hash, std::time_t now, std::time_t expiry)
-    : varying_(std::move(varying)) {
+CopySigner::CopySigner(const Signer& signer, const message::Header& model, const std::vector<std::string>& varying,
+                       std::string_view body_hash, std::time_t now, std::time_t expiry) {
   auto is_varying = [&](std::string_view name) {
-    return std::any_of(varying_.begin(), varying_.end(), [&](const auto& v) { return address::iequals(v, name); });
+    return std::any_of(varying.begin(), varying.end(), [&](const auto& v) { return address::iequals(v, name); });
   };
   for (const auto& f : model.fields) model_varying_ += is_varying(f.name);
   std::vector<std::string> names = headers_to_sign(model);

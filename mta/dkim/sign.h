@@ -26,8 +26,8 @@
 #include <sys/types.h>
 
 #include <ctime>
-#include <span>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,7 +93,7 @@ class Signer {
 // Signer::sign gives for the whole copy's header at the same `now`.
 class CopySigner {
  public:
-  CopySigner(const Signer& signer, const message::Header& model, std::vector<std::string> varying,
+  CopySigner(const Signer& signer, const message::Header& model, const std::vector<std::string>& varying,
              std::string_view body_hash, std::time_t now, std::time_t expiry = default_expiry);
   // `fields`: the copy's fields with a varying name, in header order, as
   // many as the model has (TempError otherwise: the copy is not one of
@@ -112,7 +112,6 @@ class CopySigner {
     std::string field;        // the signature field up to "b="
     std::string signed_form;  // that field as it enters the hash
   };
-  std::vector<std::string> varying_;
   std::size_t model_varying_ = 0;  // the model's fields with a varying name
   Sha256 prefix_;                  // the hash of the fields before the first varying entry
   std::vector<Entry> suffix_;

@@ -225,7 +225,7 @@ int run(int argc, char** argv) {
       try {
         rendered = oneclick::render_local(0, a.sender, cat(a.local, "@", a.host));
       } catch (const TempError& e) {
-        throw TempError(cat("Unable to render message: ", e.what(), "."), "4.3.0");
+        throw TempError(oneclick::render_failure(e.what()), "4.3.0");
       }
     }
     return deliver(a, rendered ? rendered.get() : 0, qmail_home(), std::time(nullptr));

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 
 #include "mta/core/address.h"
@@ -335,25 +336,33 @@ io::Fd copy_file() {
   return out;
 }
 
-bool render_local_to(int fd, std::string_view sender, std::string_view fallback_address, int out) {
+namespace {
+
+// render_marked - when the message on `fd` carries the marker, its copy for
+// the recipient goes to the descriptor `out()` gives (called only then);
+// fd is rewound to 0 either way. False when there is no marker.
+bool render_marked(int fd, std::string_view sender, std::string_view fallback_address,
+                   const std::function<int()>& out) {
   auto p = prepare(fd, 0);
-  if (p) write_copy(*p, fd, verp_recipient(sender, p->marker.list, fallback_address), out);
+  if (p) write_copy(*p, fd, verp_recipient(sender, p->marker.list, fallback_address), out());
   if (::lseek(fd, 0, SEEK_SET) < 0) throw TempError("unable to rewind the message", "4.3.0");
   return p.has_value();
 }
 
-io::Fd render_local(int fd, std::string_view sender, std::string_view fallback_address) {
-  auto p = prepare(fd, 0);
-  if (!p) {
-    ::lseek(fd, 0, SEEK_SET);
-    return {};
-  }
-  io::Fd out = copy_file();
-  write_copy(*p, fd, verp_recipient(sender, p->marker.list, fallback_address), out.get());
-  if (::lseek(out.get(), 0, SEEK_SET) < 0 || ::lseek(fd, 0, SEEK_SET) < 0)
-    throw TempError("unable to rewind the message", "4.3.0");
-  return out;
+}  // namespace
+
+bool render_local_to(int fd, std::string_view sender, std::string_view fallback_address, int out) {
+  return render_marked(fd, sender, fallback_address, [out] { return out; });
 }
+
+io::Fd render_local(int fd, std::string_view sender, std::string_view fallback_address) {
+  io::Fd copy;
+  if (!render_marked(fd, sender, fallback_address, [&copy] { return (copy = copy_file()).get(); })) return {};
+  if (::lseek(copy.get(), 0, SEEK_SET) < 0) throw TempError("unable to rewind the message", "4.3.0");
+  return copy;
+}
+
+std::string render_failure(std::string_view what) { return cat("Unable to render message: ", what, "."); }
 
 bool may_carry_marker(int fd) {
   constexpr std::size_t window = 65536;

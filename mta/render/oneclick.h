@@ -153,6 +153,9 @@ io::Fd render_local(int fd, std::string_view sender, std::string_view fallback_a
 // rewound to 0 either way). Both throw TempError.
 io::Fd copy_file();
 bool render_local_to(int fd, std::string_view sender, std::string_view fallback_address, int out);
+// The text a local delivery is deferred with when its copy cannot be made
+// (qmail-local and qmail-lspawn say the same): "Unable to render message: WHAT."
+std::string render_failure(std::string_view what);
 
 // A byte search, not a parse, over the first 64 KB of `fd` (pread: the
 // offset does not move): false only when the header, up to its first empty

@@ -112,7 +112,7 @@ void render_copy(const std::string& address, const std::string& sender, bool san
   if (!oneclick::may_carry_marker(0)) return;
   auto renderer = unprivileged(sandbox);
   auto refuse = [](const char* what) {
-    io::write_all(1, cat("Unable to render message: ", what, ". (#4.3.0)\n"));
+    io::write_all(1, cat(oneclick::render_failure(what), " (#4.3.0)\n"));
     ::_exit(exit_temp);
   };
   io::Fd copy;

@@ -3,7 +3,6 @@
 
 #include <unistd.h>
 
-#include <span>
 #include <system_error>
 #include <vector>
 
@@ -32,12 +31,8 @@ Copy OneclickCopies::copy(std::string_view address) const {
   message::Field unsubscribe = maker_.unsubscribe_field(address);
   std::string head = maker_.head(unsubscribe);
   if (copy_signer_) {
-    if (maker_.markers() == 1) {
-      head.insert(0, copy_signer_->sign(std::span(&unsubscribe, 1)));
-    } else {  // a copy has one List-Unsubscribe per marker
-      std::vector<message::Field> fields(maker_.markers(), unsubscribe);
-      head.insert(0, copy_signer_->sign(fields));
-    }
+    std::vector<message::Field> fields(maker_.markers(), unsubscribe);  // one List-Unsubscribe per marker
+    head.insert(0, copy_signer_->sign(fields));
   }
   return Copy{std::move(head), prepared_.body_offset};
 }
