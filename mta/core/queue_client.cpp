@@ -1,13 +1,16 @@
 #include "mta/core/queue_client.h"
 
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <exception>
 
 #include "mta/core/exitcodes.h"
+#include "mta/core/fdpass.h"
 #include "mta/core/process.h"
 
 namespace mta {
@@ -42,14 +45,90 @@ std::string queue_status_text(int status, std::string_view custom) {
   }
 }
 
-QueueClient::QueueClient(const Home& home) {
+namespace {
+
+std::string queue_program() {
+  if (const char* qq = std::getenv("QMAILQUEUE"); qq && *qq) return qq;
+  return "bin/qmail-queue";
+}
+
+}  // namespace
+
+QueueServer::QueueServer(const Home& home) : home_(home) {
+  const char* qq = std::getenv("QMAILQUEUE");
+  available_ = !qq || !*qq;
+}
+
+QueueServer::~QueueServer() {
+  if (pid_ > 0) {
+    try {
+      stop();
+    } catch (...) {
+    }
+  }
+}
+
+void QueueServer::start() {
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == -1)
+    throw_errno("unable to create queue socket");
+  io::Fd ours(pair[0]), theirs(pair[1]);
+  process::SpawnOptions opts;
+  opts.fds = {{0, theirs.get()}};
+  opts.chdir = home_.root;
+  opts.chdir_failed_status = 61;
+  pid_ = process::spawn({queue_program(), "--serve"}, opts);
+  socket_ = std::move(ours);
+}
+
+int QueueServer::stop() {
+  socket_.reset();  // EOF: the server returns from its loop
+  const int status = process::wait_for(pid_);
+  pid_ = -1;
+  return status;
+}
+
+pid_t QueueServer::submit(int message_fd, int envelope_fd) {
+  if (pid_ <= 0) start();
+  const int fds[] = {message_fd, envelope_fd};
+  try {
+    fdpass::send(socket_.get(), queue_protocol::request, fds);
+  } catch (const MailError&) {
+    stop();  // it died between two messages: one more try with a new one
+    start();
+    fdpass::send(socket_.get(), queue_protocol::request, fds);
+  }
+  return pid_;
+}
+
+int QueueServer::verdict() {
+  char code = 0;
+  ssize_t n;
+  do n = ::read(socket_.get(), &code, 1);
+  while (n == -1 && errno == EINTR);
+  if (n == 1) return static_cast<unsigned char>(code) << 8;  // as WEXITSTATUS reads it
+  const int status = stop();
+  // An exit 0 without an answer is no success: the message was not confirmed.
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? (81 << 8) : status;
+}
+
+QueueClient::QueueClient(const Home& home, QueueServer* server) {
   // A dead queue program must not kill us with SIGPIPE: its exit code says why.
   ::signal(SIGPIPE, SIG_IGN);
+  if (server && server->available()) {
+    auto [msg_r, msg_w] = process::make_pipe();
+    auto [env_r, env_w] = process::make_pipe();
+    pid_ = server->submit(msg_r.get(), env_r.get());
+    server_ = server;
+    message_fd_ = std::move(msg_w);
+    envelope_fd_ = std::move(env_w);
+    writer_ = std::make_unique<io::Writer>(message_fd_.get(), 65536);
+    return;
+  }
   auto [msg_r, msg_w] = process::make_pipe();
   auto [env_r, env_w] = process::make_pipe();
   auto [err_r, err_w] = process::make_pipe();
-  std::string program = "bin/qmail-queue";
-  if (const char* qq = std::getenv("QMAILQUEUE"); qq && *qq) program = qq;
+  const std::string program = queue_program();
   process::SpawnOptions opts;
   opts.fds = {{0, msg_r.get()}, {1, env_r.get()}, {6, err_w.get()}};
   opts.chdir = home.root;
@@ -69,7 +148,12 @@ QueueClient::~QueueClient() {
     envelope_fd_.reset();
     error_fd_.reset();
     try {
-      process::wait_for(pid_);
+      // A server answers (54) and goes on; its answer must be read so that
+      // the next message's is not mistaken for it.
+      if (server_)
+        server_->verdict();
+      else
+        process::wait_for(pid_);
     } catch (...) {
     }
   }
@@ -87,19 +171,24 @@ bool QueueClient::flush_message() {
   return !write_failed;
 }
 
-// collect - reads the fd-6 text, waits for the queue program, maps its status.
+// collect - the verdict: a server's answer, or the fd-6 text and the exit
+// status of the queue program started for this message; mapped to a text.
 QueueResult QueueClient::collect(bool write_failed) {
   envelope_fd_.reset();
-  std::string custom;
-  {
-    io::Reader r(error_fd_.get());
-    std::string chunk(256, '\0');
-    std::size_t n = r.read(chunk.data(), 255);
-    custom.assign(chunk.data(), n);
-  }
-  error_fd_.reset();
   QueueResult result;
-  result.wait_status = process::wait_for(pid_);
+  std::string custom;
+  if (server_) {
+    result.wait_status = server_->verdict();
+  } else {
+    {
+      io::Reader r(error_fd_.get());
+      std::string chunk(256, '\0');
+      std::size_t n = r.read(chunk.data(), 255);
+      custom.assign(chunk.data(), n);
+    }
+    error_fd_.reset();
+    result.wait_status = process::wait_for(pid_);
+  }
   result.text = queue_status_text(result.wait_status, custom);
   // qmail.c: a caller-side write error turns success into a read error.
   if (result.ok() && write_failed) result.text = "Zqq read error (#4.3.0)";

@@ -10,6 +10,12 @@
 // finish() maps the exit status through the table of qmail-queue(8) to a
 // status text that starts with D (permanent) or Z (temporary), exactly the
 // strings qmail's callers print; an empty text means queued.
+//
+// A process that queues many messages (qmail-smtpd serving one connection
+// after another) keeps a QueueServer: one "qmail-queue --serve" that stays
+// running, to which each QueueClient hands the read ends of its two pipes
+// instead of starting a queue program. The pipes, the streaming and the
+// verdicts are the same; the start-up of a program per message is gone.
 #pragma once
 
 #include <sys/types.h>
@@ -36,10 +42,47 @@ struct QueueResult {
 // The D/Z text for a qmail-queue wait status (custom is the fd-6 text).
 std::string queue_status_text(int wait_status, std::string_view custom = {});
 
+namespace queue_protocol {
+inline constexpr char request = 'Q';  // the tag of a request to qmail-queue --serve
+}
+
+// A qmail-queue --serve, started at the first message and kept until the
+// object goes (its socket closes, the server exits and is reaped). Only our
+// own bin/qmail-queue speaks the protocol: with $QMAILQUEUE set (a filter
+// or another queue program in front of it) available() is false and every
+// QueueClient starts the queue program per message, as qmail does.
+class QueueServer {
+ public:
+  explicit QueueServer(const Home& home);
+  ~QueueServer();
+  QueueServer(const QueueServer&) = delete;
+  QueueServer& operator=(const QueueServer&) = delete;
+
+  bool available() const { return available_; }
+
+  // Hands one message's read ends over, starting the server first when it
+  // is not running. Returns the server's pid. Throws TempError.
+  pid_t submit(int message_fd, int envelope_fd);
+  // The verdict on the message submitted last, as a wait(2) status. A
+  // server that ended without one is reaped and its own status returned
+  // (a crash reads "qq crashed"); the next submit starts a new one.
+  int verdict();
+
+ private:
+  Home home_;
+  bool available_ = false;
+  pid_t pid_ = -1;
+  io::Fd socket_;
+
+  void start();
+  int stop();  // closes the socket, reaps the server, returns its wait status
+};
+
 class QueueClient {
  public:
-  // Starts the queue program. Throws TempError if it cannot be started.
-  explicit QueueClient(const Home& home);
+  // Starts the queue program, or, with a server that is available, hands
+  // the message to it. Throws TempError if neither can be done.
+  explicit QueueClient(const Home& home, QueueServer* server = nullptr);
   ~QueueClient();
   QueueClient(const QueueClient&) = delete;
   QueueClient& operator=(const QueueClient&) = delete;
@@ -80,6 +123,7 @@ class QueueClient {
 
  private:
   pid_t pid_ = -1;
+  QueueServer* server_ = nullptr;  // set when the message went to a server
   io::Fd message_fd_, envelope_fd_, error_fd_;
   std::unique_ptr<io::Writer> writer_;
   bool finished_ = false;

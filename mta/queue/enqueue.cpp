@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <pwd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +18,8 @@
 #include "mta/core/date.h"
 #include "mta/core/envelope.h"
 #include "mta/core/exitcodes.h"
+#include "mta/core/fdpass.h"
+#include "mta/core/queue_client.h"
 
 namespace mta::queue {
 
@@ -266,6 +269,51 @@ std::uint64_t enqueue(const QueueLayout& layout, int message_fd, int envelope_fd
 
   pull_trigger(layout);
   return id;
+}
+
+namespace {
+
+// answer - the one-byte verdict; false when the client has gone.
+bool answer(int socket, int code) {
+  const char byte = static_cast<char>(code);
+  for (;;) {
+    ssize_t n = ::send(socket, &byte, 1, MSG_NOSIGNAL);
+    if (n == 1) return true;
+    if (n == -1 && errno == EINTR) continue;
+    return false;
+  }
+}
+
+}  // namespace
+
+int serve(const QueueLayout& layout, int socket, Identity who,
+          const std::function<void(bool)>& deadline) {
+  for (;;) {
+    std::optional<fdpass::Received> request;
+    try {
+      request = fdpass::receive(socket, 2);
+    } catch (const MailError&) {
+      return exit_code(Failure::internal_bug);
+    }
+    if (!request) return 0;
+    if (request->tag != queue_protocol::request) return exit_code(Failure::internal_bug);
+    who.started = std::time(nullptr);
+    int code = 0;
+    bool fatal = false;
+    deadline(true);
+    try {
+      enqueue(layout, request->fds[0].get(), request->fds[1].get(), who);
+    } catch (const Error& e) {
+      code = exit_code(e.failure());
+    } catch (const std::bad_alloc&) {
+      code = exit_code(Failure::out_of_memory);
+      fatal = true;
+    }
+    deadline(false);
+    request.reset();  // the pipes are closed before the answer
+    if (!answer(socket, code)) return 0;
+    if (fatal) return code;
+  }
 }
 
 }  // namespace mta::queue

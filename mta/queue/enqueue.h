@@ -28,6 +28,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <functional>
 #include <string_view>
 
 #include "mta/core/io.h"
@@ -124,5 +125,18 @@ void enter_queue(const Home& home);
 // enter_queue) and returns its id. Pulls the trigger after the commit.
 std::uint64_t enqueue(const QueueLayout& layout, int message_fd, int envelope_fd,
                       const Identity& who);
+
+// The persistent mode (qmail-queue --serve, see QueueServer in
+// mta/core/queue_client.h): each request on `socket` carries the read ends
+// of one message's two pipes, which enqueue() reads exactly as it reads fd 0
+// and fd 1 when started per message; the answer is one byte, the exit code
+// the per-message run would have had. `deadline(true)` is called before
+// each message and `deadline(false)` after it (qmail-queue arms and clears
+// its 24-hour alarm there). Returns 0 at end of input, or the exit code to
+// end with when the process must not go on: out of memory, or a malformed
+// request (81: only our own client speaks this protocol). who.started is
+// set afresh for every message.
+int serve(const QueueLayout& layout, int socket, Identity who,
+          const std::function<void(bool)>& deadline);
 
 }  // namespace mta::queue

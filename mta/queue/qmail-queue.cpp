@@ -8,11 +8,18 @@
 // is the link of intd/<id> into todo/<id>; before it every failure removes
 // what was made. Prints nothing: the exit code is the whole answer, from the
 // table in qmail-queue(8), which queue::exit_code implements.
+//
+// "qmail-queue --serve" is the persistent mode of the same program for
+// callers that queue many messages (qmail-smtpd's workers): fd 0 is a Unix
+// socket on which each message arrives as the read ends of its two pipes,
+// and each answer is the exit code byte (enqueue.h, serve()). Same checks,
+// same files, same fsyncs; only the start-up per message is gone.
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <new>
+#include <string_view>
 
 #include "mta/core/exitcodes.h"
 #include "mta/core/paths.h"
@@ -51,18 +58,32 @@ void set_signals() {
   sigprocmask(SIG_UNBLOCK, &alarm_only, nullptr);  // a caller's mask must not stop the deadline
 }
 
+// The argument is checked by hand: a setuid program keeps its command line
+// as small as its trust in it. Anything else is a usage error.
+enum class Mode { once, serve, usage };
+Mode mode_of(int argc, char** argv) {
+  if (argc <= 1) return Mode::once;
+  if (argc == 2 && std::string_view(argv[1]) == "--serve") return Mode::serve;
+  return Mode::usage;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   return mta::run_main({"qmail-queue", "qmail-queue", "queue a mail message (fd 0) for the envelope on fd 1"},
-                       argc, argv, [](int, char**) {
+                       argc, argv, [](int argc, char** argv) {
+    const Mode mode = mode_of(argc, argv);
+    if (mode == Mode::usage) throw mta::UsageError("usage: qmail-queue [--serve]");
     umask(033);
     set_signals();
-    alarm(death_seconds);
+    if (mode == Mode::once) alarm(death_seconds);
     try {
       const mta::Home home = mta::qmail_home();
       const auto who = mta::queue::this_process(home);
       mta::queue::enter_queue(home);
+      if (mode == Mode::serve)
+        return mta::queue::serve(mta::QueueLayout{}, 0, who,
+                                 [](bool on) { alarm(on ? death_seconds : 0); });
       mta::queue::enqueue(mta::QueueLayout{}, 0, 1, who);
       return 0;
     } catch (const mta::queue::Error& e) {

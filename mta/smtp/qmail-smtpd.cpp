@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
         io.set_timeout(cfg.timeout);
         smtpd::RecipientCheck check;
         if (checker) check = [&](const std::string& a) { return (*checker)(a); };
-        return smtpd::Session(cfg, io, check).run();
+        QueueServer queue(home);  // a second message on the connection needs no new qmail-queue
+        return smtpd::Session(cfg, io, check, &queue).run();
       });
 }

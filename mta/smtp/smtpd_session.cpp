@@ -93,8 +93,8 @@ Config load_config(const Home& home, int fd) {
   return c;
 }
 
-Session::Session(const Config& cfg, net::Stream& io, RecipientCheck check)
-    : cfg_(cfg), io_(io), check_(std::move(check)), local_ips_(cfg.local_ips) {
+Session::Session(const Config& cfg, net::Stream& io, RecipientCheck check, QueueServer* queue)
+    : cfg_(cfg), io_(io), check_(std::move(check)), queue_(queue), local_ips_(cfg.local_ips) {
   helo_ = cfg_.peer.helo;
 }
 
@@ -195,7 +195,7 @@ bool Session::data() {
   if (recipients_.empty()) { reply(503, "5.5.1", "RCPT first (#5.5.1)"); return true; }
   std::optional<QueueClient> qq;
   try {
-    qq.emplace(cfg_.home);
+    qq.emplace(cfg_.home, queue_);
   } catch (const TempError&) {
     reply(451, "4.3.0", "qqt failure (#4.3.0)");
     return true;

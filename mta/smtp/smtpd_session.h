@@ -23,6 +23,7 @@
 
 #include "mta/core/netio.h"
 #include "mta/core/paths.h"
+#include "mta/core/queue_client.h"
 #include "mta/smtp/smtpd_parse.h"
 
 namespace mta::smtpd {
@@ -63,7 +64,10 @@ using RecipientCheck = std::function<bool(const std::string& address)>;
 
 class Session {
  public:
-  Session(const Config& cfg, net::Stream& io, RecipientCheck check = {});
+  // With a queue server, messages go to its persistent qmail-queue instead
+  // of a queue program started per message (QueueServer, queue_client.h).
+  Session(const Config& cfg, net::Stream& io, RecipientCheck check = {},
+          QueueServer* queue = nullptr);
   // Runs to QUIT, EOF or a fatal condition; returns the exit code.
   int run();
 
@@ -80,6 +84,7 @@ class Session {
   const Config& cfg_;
   net::Stream& io_;
   RecipientCheck check_;
+  QueueServer* queue_;
   bool esmtp_ = false;
   std::string helo_;
   bool have_mail_ = false;
