@@ -21,12 +21,6 @@ namespace mta::smtpd {
 
 namespace {
 
-std::optional<std::string> env(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v) return std::nullopt;
-  return std::string(v);
-}
-
 // sockaddr_text - the numeric address of a socket name; "" if not IP.
 std::string sockaddr_text(const sockaddr_storage& ss) {
   char buf[INET6_ADDRSTRLEN] = {};
@@ -37,6 +31,8 @@ std::string sockaddr_text(const sockaddr_storage& ss) {
   return unmap_ipv4(buf);
 }
 
+}  // namespace
+
 std::string socket_ip(int fd, bool peer) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
@@ -46,7 +42,11 @@ std::string socket_ip(int fd, bool peer) {
   return sockaddr_text(ss);
 }
 
-}  // namespace
+std::optional<std::string> process_environment(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v) return std::nullopt;
+  return std::string(v);
+}
 
 std::string unmap_ipv4(std::string ip) {
   if (ip.size() > 7 && address::iequals(std::string_view(ip).substr(0, 7), "::ffff:") &&
@@ -55,7 +55,7 @@ std::string unmap_ipv4(std::string ip) {
   return ip;
 }
 
-Config load_config(const Home& home, int fd) {
+Config load_config(const Home& home, int fd, const Environment& env) {
   control::Control ctl(home);
   Config c;
   c.home = home;

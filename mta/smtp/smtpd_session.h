@@ -49,11 +49,21 @@ struct Config {
   std::optional<std::vector<std::string>> local_ips;
 };
 
+// Where a session's variables come from (TCPREMOTEIP, RELAYCLIENT, ...):
+// the process environment under tcpserver; in server mode a per-connection
+// view (smtpd_server.cpp).
+using Environment = std::function<std::optional<std::string>(const char* name)>;
+std::optional<std::string> process_environment(const char* name);
+
 // Reads control/ and the environment (TCP*, RELAYCLIENT, DATABYTES). Where
 // TCPREMOTEIP/TCPLOCALIP are unset (systemd Accept=yes, inetd), asks
 // getpeername/getsockname of fd. Throws TempError if a control file cannot
 // be read (the caller answers 421).
-Config load_config(const Home& home, int fd);
+Config load_config(const Home& home, int fd, const Environment& env = process_environment);
+
+// The numeric address of a socket's peer (peer) or own end; "" when it is
+// not an IP socket.
+std::string socket_ip(int fd, bool peer);
 
 // "::ffff:1.2.3.4" -> "1.2.3.4"; any other text unchanged.
 std::string unmap_ipv4(std::string ip);
