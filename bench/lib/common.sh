@@ -15,8 +15,9 @@ result() { echo "$*" >> "$WORK/results.txt"; echo "  $*"; }
 
 # probe ROUND: bench/lib/fsync_probe.py's disk figures, as a result line
 probe() {
-  mkdir -p "$WORK/probe"
-  result "probe round=$1 $(python3 "$HERE/lib/fsync_probe.py" "$WORK/probe" 200)"
+  local dir=${PROBE_DIR:-$WORK/probe}
+  mkdir -p "$dir"
+  result "probe round=$1 $(python3 "$HERE/lib/fsync_probe.py" "$dir" 200)"
 }
 
 # trace_loop OUT N CMD...: strace a serial loop of N injections.
