@@ -2,13 +2,18 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 
+#include "mta/core/fdpass.h"
 #include "mta/queue/enqueue.h"
 
 using namespace std::string_literals;
@@ -298,4 +303,100 @@ TEST_CASE("a message that cannot be read is refused with a read failure") {
     CHECK(e.failure() == Failure::read);
   }
   CHECK(q.files().empty());
+}
+
+namespace {
+
+// One request of qmail-queue --serve as the client sends it: the read ends
+// of two pipes that already hold the whole message and envelope.
+void submit(int socket, const std::string& message, const std::string& envelope, char tag = 'Q') {
+  int m[2], e[2];
+  REQUIRE(::pipe(m) == 0);
+  REQUIRE(::pipe(e) == 0);
+  REQUIRE(::write(m[1], message.data(), message.size()) == static_cast<ssize_t>(message.size()));
+  REQUIRE(::write(e[1], envelope.data(), envelope.size()) == static_cast<ssize_t>(envelope.size()));
+  ::close(m[1]);
+  ::close(e[1]);
+  const int fds[] = {m[0], e[0]};
+  mta::fdpass::send(socket, tag, fds);
+  ::close(m[0]);
+  ::close(e[0]);
+}
+
+// The verdict bytes the server wrote, read after it returned.
+std::string answers(int socket) {
+  std::string out;
+  char buf[64];
+  for (ssize_t n; (n = ::read(socket, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  return out;
+}
+
+struct SocketPair {
+  mta::io::Fd client, server;
+  SocketPair() {
+    int sv[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    client.reset(sv[0]);
+    server.reset(sv[1]);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("serve queues one message per request and answers with the per-message exit code") {
+  ScratchQueue q;
+  SocketPair s;
+  submit(s.client.get(), "Subject: one\n\nfirst\n", "Fa@b\0Tc@d\0\0"s);
+  submit(s.client.get(), "Subject: two\n\nsecond\n", "Xa@b\0\0"s);  // malformed: 91
+  submit(s.client.get(), "", "Fa@b\0Tc@d\0\0"s);                      // empty message: 54
+  submit(s.client.get(), "Subject: three\n\nthird\n", "Fa@b\0Te@f\0\0"s);
+  ::shutdown(s.client.get(), SHUT_WR);  // end of requests
+  int armed = 0, cleared = 0;
+  const int code = mta::queue::serve(q.layout, s.server.get(), identity(1000),
+                                     [&](bool on) { (on ? armed : cleared)++; });
+  CHECK(code == 0);
+  s.server.reset();
+  CHECK(answers(s.client.get()) == "\0\x5b\x36\0"s);  // 0, 91, 54, 0
+  CHECK(armed == 4);
+  CHECK(cleared == 4);
+  // The two good messages are queued, nothing is left of the bad ones.
+  std::vector<std::string> todo;
+  for (const auto& e : fs::directory_iterator(q.root / "todo")) todo.push_back(slurp(e.path()));
+  std::sort(todo.begin(), todo.end());
+  REQUIRE(todo.size() == 2);
+  CHECK(todo[0] == "u1000\0p20345\0Fa@b\0Tc@d\0"s);
+  CHECK(todo[1] == "u1000\0p20345\0Fa@b\0Te@f\0"s);
+  CHECK(q.files().size() == 6);  // two each of mess, intd and todo
+}
+
+TEST_CASE("serve ends on a request it does not understand, closing what came with it") {
+  struct Row { const char* name; char tag; std::size_t fds; };
+  const Row rows[] = {{"wrong tag", 'X', 2}, {"one descriptor", 'Q', 1}, {"three descriptors", 'Q', 3}};
+  for (const auto& row : rows) {
+    INFO(row.name);
+    ScratchQueue q;
+    SocketPair s;
+    int p[2];
+    REQUIRE(::pipe(p) == 0);
+    const std::vector<int> fds(row.fds, p[0]);
+    mta::fdpass::send(s.client.get(), row.tag, fds);
+    ::close(p[0]);
+    const int code = mta::queue::serve(q.layout, s.server.get(), identity(1000), [](bool) {});
+    CHECK(code == 81);
+    s.server.reset();
+    CHECK(answers(s.client.get()).empty());
+    // Every descriptor the request carried is closed: the pipe has no reader left.
+    ::signal(SIGPIPE, SIG_IGN);
+    CHECK(::write(p[1], "x", 1) == -1);
+    CHECK(errno == EPIPE);
+    ::close(p[1]);
+    CHECK(q.files().empty());
+  }
+}
+
+TEST_CASE("serve returns 0 at once when the client closes without a request") {
+  ScratchQueue q;
+  SocketPair s;
+  s.client.reset();
+  CHECK(mta::queue::serve(q.layout, s.server.get(), identity(1000), [](bool) {}) == 0);
 }
