@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
         // qmail-qmtpd allows an hour; here each wait for the client may last that long.
         net::Stream io(STDIN_FILENO, STDOUT_FILENO, std::chrono::seconds(3600));
         smtpd::Config cfg = smtpd::load_config(home, STDIN_FILENO);  // TempError: exit 111
-        return qmtp::Session(cfg, io).run();
+        QueueServer queue(home);  // one qmail-queue for all the messages of the connection
+        return qmtp::Session(cfg, io, &queue).run();
       });
 }

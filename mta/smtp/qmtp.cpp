@@ -121,7 +121,7 @@ bool Session::one_message() {
   std::optional<QueueClient> qq;
   std::string failure;  // a D/Z text for every recipient, or ""
   try {
-    qq.emplace(cfg_.home);
+    qq.emplace(cfg_.home, queue_);
     smtpd::ReceivedInfo r = cfg_.peer;
     r.helo.clear();
     r.protocol = "QMTP";

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "mta/core/netio.h"
+#include "mta/core/queue_client.h"
 #include "mta/smtp/smtpd_session.h"
 
 namespace mta::qmtp {
@@ -41,13 +42,17 @@ void crlf_to_lf(std::string_view in, bool& pending_cr, std::string& out);
 
 class Session {
  public:
-  Session(const smtpd::Config& cfg, net::Stream& io) : cfg_(cfg), io_(io) {}
+  // With a queue server, the messages of the connection (QMTP clients send
+  // many) share one persistent qmail-queue (QueueServer, queue_client.h).
+  Session(const smtpd::Config& cfg, net::Stream& io, QueueServer* queue = nullptr)
+      : cfg_(cfg), io_(io), queue_(queue) {}
   int run();
 
  private:
   bool one_message();  // false at a clean EOF
   const smtpd::Config& cfg_;
   net::Stream& io_;
+  QueueServer* queue_;
 };
 
 }  // namespace mta::qmtp
