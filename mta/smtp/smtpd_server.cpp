@@ -175,8 +175,17 @@ int serve(const Home& home, int listen_fd, const ServerOptions& o) {
   using Clock = std::chrono::steady_clock;
   std::map<pid_t, Clock::time_point> workers;
   while (!stop_signal) {
-    while (workers.size() < o.workers && !stop_signal)
-      workers.emplace(start_worker(home, listen_fd, o), Clock::now());
+    while (workers.size() < o.workers && !stop_signal) {
+      try {
+        workers.emplace(start_worker(home, listen_fd, o), Clock::now());
+      } catch (const MailError& e) {
+        // Out of processes: serve with the workers there are, try again later.
+        warn(program, e.what());
+        ::sleep(1);
+        break;
+      }
+    }
+    if (workers.empty()) continue;
     int status = 0;
     const pid_t pid = ::wait(&status);
     if (pid == -1) continue;  // EINTR: a stop signal, seen by the loop

@@ -15,6 +15,7 @@
 
 #include "mta/core/fdpass.h"
 #include "mta/queue/enqueue.h"
+#include "socketpair.h"
 
 using namespace std::string_literals;
 namespace fs = std::filesystem;
@@ -331,32 +332,25 @@ std::string answers(int socket) {
   return out;
 }
 
-struct SocketPair {
-  mta::io::Fd client, server;
-  SocketPair() {
-    int sv[2];
-    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-    client.reset(sv[0]);
-    server.reset(sv[1]);
-  }
-};
+// a: the client's end, b: qmail-queue --serve's.
+using SocketPair = lettershop_test::SocketPair;
 
 }  // namespace
 
 TEST_CASE("serve queues one message per request and answers with the per-message exit code") {
   ScratchQueue q;
   SocketPair s;
-  submit(s.client.get(), "Subject: one\n\nfirst\n", "Fa@b\0Tc@d\0\0"s);
-  submit(s.client.get(), "Subject: two\n\nsecond\n", "Xa@b\0\0"s);  // malformed: 91
-  submit(s.client.get(), "", "Fa@b\0Tc@d\0\0"s);                      // empty message: 54
-  submit(s.client.get(), "Subject: three\n\nthird\n", "Fa@b\0Te@f\0\0"s);
-  ::shutdown(s.client.get(), SHUT_WR);  // end of requests
+  submit(s.a.get(), "Subject: one\n\nfirst\n", "Fa@b\0Tc@d\0\0"s);
+  submit(s.a.get(), "Subject: two\n\nsecond\n", "Xa@b\0\0"s);  // malformed: 91
+  submit(s.a.get(), "", "Fa@b\0Tc@d\0\0"s);                      // empty message: 54
+  submit(s.a.get(), "Subject: three\n\nthird\n", "Fa@b\0Te@f\0\0"s);
+  ::shutdown(s.a.get(), SHUT_WR);  // end of requests
   int armed = 0, cleared = 0;
-  const int code = mta::queue::serve(q.layout, s.server.get(), identity(1000),
+  const int code = mta::queue::serve(q.layout, s.b.get(), identity(1000),
                                      [&](bool on) { (on ? armed : cleared)++; });
   CHECK(code == 0);
-  s.server.reset();
-  CHECK(answers(s.client.get()) == "\0\x5b\x36\0"s);  // 0, 91, 54, 0
+  s.b.reset();
+  CHECK(answers(s.a.get()) == "\0\x5b\x36\0"s);  // 0, 91, 54, 0
   CHECK(armed == 4);
   CHECK(cleared == 4);
   // The two good messages are queued, nothing is left of the bad ones.
@@ -379,12 +373,12 @@ TEST_CASE("serve ends on a request it does not understand, closing what came wit
     int p[2];
     REQUIRE(::pipe(p) == 0);
     const std::vector<int> fds(row.fds, p[0]);
-    mta::fdpass::send(s.client.get(), row.tag, fds);
+    mta::fdpass::send(s.a.get(), row.tag, fds);
     ::close(p[0]);
-    const int code = mta::queue::serve(q.layout, s.server.get(), identity(1000), [](bool) {});
+    const int code = mta::queue::serve(q.layout, s.b.get(), identity(1000), [](bool) {});
     CHECK(code == 81);
-    s.server.reset();
-    CHECK(answers(s.client.get()).empty());
+    s.b.reset();
+    CHECK(answers(s.a.get()).empty());
     // Every descriptor the request carried is closed: the pipe has no reader left.
     ::signal(SIGPIPE, SIG_IGN);
     CHECK(::write(p[1], "x", 1) == -1);
@@ -397,6 +391,6 @@ TEST_CASE("serve ends on a request it does not understand, closing what came wit
 TEST_CASE("serve returns 0 at once when the client closes without a request") {
   ScratchQueue q;
   SocketPair s;
-  s.client.reset();
-  CHECK(mta::queue::serve(q.layout, s.server.get(), identity(1000), [](bool) {}) == 0);
+  s.a.reset();
+  CHECK(mta::queue::serve(q.layout, s.b.get(), identity(1000), [](bool) {}) == 0);
 }

@@ -11,20 +11,9 @@
 
 #include "mta/core/exitcodes.h"
 #include "mta/core/fdpass.h"
+#include "socketpair.h"
 
-namespace {
-
-struct Pair {
-  mta::io::Fd a, b;
-  Pair() {
-    int sv[2];
-    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-    a.reset(sv[0]);
-    b.reset(sv[1]);
-  }
-};
-
-}  // namespace
+using Pair = lettershop_test::SocketPair;
 
 TEST_CASE("fdpass: a tag and two descriptors arrive, usable and close-on-exec") {
   Pair s;

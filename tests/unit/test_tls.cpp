@@ -16,6 +16,7 @@
 #include "mta/core/io.h"
 #include "mta/core/netio.h"
 #include "mta/core/tls.h"
+#include "socketpair.h"
 #include "tmpdir.h"
 
 using namespace std::chrono_literals;
@@ -23,15 +24,7 @@ using mta::net::Stream;
 
 namespace {
 
-struct Pair {
-  mta::io::Fd a, b;
-  Pair() {
-    int fds[2];
-    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
-    a.reset(fds[0]);
-    b.reset(fds[1]);
-  }
-};
+using Pair = lettershop_test::SocketPair;
 
 void send_all(int fd, std::string_view s) { mta::io::write_all(fd, s); }
 
