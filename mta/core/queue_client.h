@@ -51,6 +51,8 @@ inline constexpr char request = 'Q';  // the tag of a request to qmail-queue --s
 // own bin/qmail-queue speaks the protocol: with $QMAILQUEUE set (a filter
 // or another queue program in front of it) available() is false and every
 // QueueClient starts the queue program per message, as qmail does.
+// One message at a time: a QueueClient collects its verdict (finish, or its
+// destructor when abandoned) before the next QueueClient may use the server.
 class QueueServer {
  public:
   explicit QueueServer(const Home& home);
