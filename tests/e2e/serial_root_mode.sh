@@ -16,6 +16,8 @@
 #     program delivery runs with fred's uid and only fred's primary gid,
 #     even though fred belongs to a supplementary group;
 #   - postmaster reaches the alias Maildir; TERM ends with "status: exiting";
+#   - qmail-smtpd's server mode run as qmaild: its persistent qmail-queue
+#     --serve runs as qmailq and writes "invoked from network";
 #   - a one-click list post is rendered before qmail-lspawn becomes the
 #     recipient (its renderer runs as qmailp): neither fred's program nor
 #     his qmail-local (read through /proc) holds the marker.
@@ -218,6 +220,56 @@ grep -q '^List-Unsubscribe: <mailto:team-unsubscribe-fred-oneclick%3Dexample.tes
 # (the copy is root's, mode 0600: reopening it through /proc is refused, which is fine too)
 if grep -qi '^X-Lettershop-Oneclick' "$copy" "$seen"; then fail "the marker reached a process of fred's"; fi
 [ "$(stat -c %U "$copy")" = fred ] || fail "the program did not run as fred"
+wait_queue_empty
+
+# 7. qmail-smtpd in server mode as qmaild (as its systemd unit runs it): the
+# listening socket on fd 0, two workers, each with one setuid qmail-queue
+# --serve. Three messages over three connections reach ~fred/Mailbox as
+# queued "from network"; the queue servers run as qmailq.
+runuser -u qmaild -g nofiles -- true || fail "runuser cannot become qmaild:nofiles"
+/usr/bin/python3 - "$dir" "$rootns_tmp" <<'PY' || fail "server mode as qmaild failed; log: $(cat "$rootns_tmp/smtpd.log" 2>/dev/null)"
+import os, pwd, signal, smtplib, socket, subprocess, sys, time
+home = sys.argv[1]
+lst = socket.socket(); lst.bind(("127.0.0.1", 0)); lst.listen(8)
+port = lst.getsockname()[1]
+log = open(sys.argv[2] + "/smtpd.log", "w")
+srv = subprocess.Popen(["runuser", "-u", "qmaild", "-g", "nofiles", "--", "env", "-", "PATH=/usr/bin:/bin",
+                        "QMAILHOME=" + home, home + "/bin/qmail-smtpd", "-c", "2"], stdin=lst, stderr=log)
+lst.close()
+try:
+    replies = []
+    for i in range(3):
+        s = smtplib.SMTP("127.0.0.1", port, timeout=10)
+        s.ehlo("client.example")
+        s.mail("a@remote.example"); s.rcpt("fred@example.test")
+        replies.append(s.data(b"Subject: by smtp %d\r\n\r\nhello\r\n" % i))
+        s.quit()
+    assert all(code == 250 for code, _ in replies), replies
+    qps = {int(text.split()[-1]) for _, text in replies}
+    qmailq = pwd.getpwnam("qmailq").pw_uid
+    for qp in qps:
+        with open(f"/proc/{qp}/status") as f:
+            uids = next(l for l in f if l.startswith("Uid:")).split()[1:]
+        assert int(uids[1]) == qmailq, ("qmail-queue --serve euid", uids)
+        assert int(uids[0]) == pwd.getpwnam("qmaild").pw_uid, ("qmail-queue --serve real uid", uids)
+finally:
+    # runuser forks: the server is its child; TERM the whole group of qmail-smtpd processes.
+    subprocess.run(["pkill", "-TERM", "-u", "qmaild", "-x", "qmail-smtpd"])
+    srv.wait(timeout=20)
+PY
+for i in 0 1 2; do
+  for _ in $(seq 1 200); do
+    [ -n "$(mbox_message "by smtp $i")" ] && break
+    sleep 0.1
+  done
+  mbox_message "by smtp $i" | grep -Eqx "$(received_re 'from network')" ||
+    fail "message $i by SMTP has no 'invoked from network' line: $(mbox_message "by smtp $i"); log: $(cat "$mta_log")"
+done
+for _ in $(seq 1 50); do
+  pgrep -u qmaild -x qmail-smtpd >/dev/null || break
+  sleep 0.1
+done
+if pgrep -u qmaild -x qmail-smtpd >/dev/null; then fail "qmail-smtpd processes left after TERM"; fi
 wait_queue_empty
 
 stop_mta
