@@ -77,11 +77,14 @@ bool serve_one(const Home& home, int fd, const ServerOptions& o, QueueServer& qu
   env.set("TCPLOCALIP", local);
   if (o.rules) {
     tcprules::Verdict verdict;
+    // Opened per connection, as tcpserver does: a rebuilt file counts at
+    // once. Like tcpserver -x (without -X), a connection is dropped when
+    // the rules cannot be read, a missing file included: fail closed.
     try {
-      auto db = cdb::Reader::open(*o.rules);  // per connection, as tcpserver: a rebuilt file counts at once
-      if (db) verdict = tcprules::lookup([&db](std::string_view key) { return db->find(key); }, remote);
+      auto db = cdb::Reader::open(*o.rules);
+      if (!db) throw TempError("no such file");
+      verdict = tcprules::lookup([&db](std::string_view key) { return db->find(key); }, remote);
     } catch (const MailError& e) {
-      // tcpserver drops the connection when its rules cannot be read.
       warn(program, cat("unable to read ", o.rules->string(), ": ", e.what()));
       return true;
     }

@@ -7,7 +7,8 @@
 # the 250); tcprules -x rules relay or deny per client, IPv4 and IPv6; -c
 # caps the sessions at once; a killed worker is replaced; a killed queue
 # server costs no message (a new one is started) and one killed mid-message
-# gives 451 and no queue entry; STARTTLS; SIGTERM stops every process.
+# gives 451 and no queue entry; STARTTLS; SIGTERM stops every process; a
+# missing rules file drops every connection.
 . "$LETTERSHOP_SRC/tests/e2e/lib/smtp.sh"
 smtp_instance
 make_cert
@@ -193,6 +194,14 @@ def scenario():
     qp(send(port6, ["y@foreign.example"], host="::1")[0]); accepted += 1
     srv6.send_signal(signal.SIGTERM)
     assert srv6.wait(timeout=15) == 0
+
+    # A rules file that does not exist: every connection is dropped (fail closed).
+    srvx, portx = start(socket.AF_INET, "127.0.0.1", "-c", "1", "-x", home + "/no-such-rules.cdb")
+    c = socket.create_connection(("127.0.0.1", portx), timeout=10)
+    assert c.recv(100) == b"", "served without its rules file"
+    c.close()
+    srvx.send_signal(signal.SIGTERM)
+    assert srvx.wait(timeout=15) == 0
     assert todo() == accepted, (todo(), accepted)
     return accepted
 
