@@ -1,5 +1,7 @@
 #include "mta/core/queue_client.h"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -8,6 +10,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <exception>
+#include <optional>
 
 #include "mta/core/exitcodes.h"
 #include "mta/core/fdpass.h"
@@ -68,17 +71,45 @@ QueueServer::~QueueServer() {
   }
 }
 
+// start - spawns qmail-queue --serve and waits for its greeting. A queue
+// program that does not greet in time is ended, and the server is not
+// used again; nothing was handed to it, so nothing is lost.
 void QueueServer::start() {
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == -1)
     throw_errno("unable to create queue socket");
   io::Fd ours(pair[0]), theirs(pair[1]);
+  // fd 1 is /dev/null, never our own fd 1 (under tcpserver the client's
+  // connection), whatever the program on the other side does with it.
+  io::Fd null = io::open_or_throw("/dev/null", O_RDONLY | O_CLOEXEC);
   process::SpawnOptions opts;
-  opts.fds = {{0, theirs.get()}};
+  opts.fds = {{0, theirs.get()}, {1, null.get()}};
   opts.chdir = home_.root;
   opts.chdir_failed_status = 61;
   pid_ = process::spawn({queue_program(), "--serve"}, opts);
   socket_ = std::move(ours);
+  if (greeted()) return;
+  // End of input on its fd 0, end of input on its fd 1: a queue program in
+  // its per-message mode sees an empty message and queues nothing. (Killed,
+  // it could leave a partial file in mess/ for qmail-clean.)
+  stop();
+  available_ = false;
+  warn(program_invocation_short_name,
+       "qmail-queue --serve did not greet; starting qmail-queue for every message");
+}
+
+// greeted - whether the greeting came within greeting_timeout.
+bool QueueServer::greeted() {
+  pollfd p{socket_.get(), POLLIN, 0};
+  int r;
+  do r = ::poll(&p, 1, static_cast<int>(greeting_timeout.count()));
+  while (r == -1 && errno == EINTR);
+  if (r != 1) return false;
+  char byte = 0;
+  ssize_t n;
+  do n = ::read(socket_.get(), &byte, 1);
+  while (n == -1 && errno == EINTR);
+  return n == 1 && byte == queue_protocol::greeting;
 }
 
 int QueueServer::stop() {
@@ -88,14 +119,19 @@ int QueueServer::stop() {
   return status;
 }
 
+bool QueueServer::ready() {
+  if (available_ && pid_ <= 0) start();
+  return available_;
+}
+
 pid_t QueueServer::submit(int message_fd, int envelope_fd) {
-  if (pid_ <= 0) start();
+  if (!ready()) throw TempError("qmail-queue --serve is not available");
   const int fds[] = {message_fd, envelope_fd};
   try {
     fdpass::send(socket_.get(), queue_protocol::request, fds);
   } catch (const MailError&) {
     stop();  // it died between two messages: one more try with a new one
-    start();
+    if (!ready()) throw TempError("qmail-queue --serve is not available");
     fdpass::send(socket_.get(), queue_protocol::request, fds);
   }
   return pid_;
@@ -115,7 +151,7 @@ int QueueServer::verdict() {
 QueueClient::QueueClient(const Home& home, QueueServer* server) {
   // A dead queue program must not kill us with SIGPIPE: its exit code says why.
   ::signal(SIGPIPE, SIG_IGN);
-  if (server && server->available()) {
+  if (server && server->ready()) {
     auto [msg_r, msg_w] = process::make_pipe();
     auto [env_r, env_w] = process::make_pipe();
     pid_ = server->submit(msg_r.get(), env_r.get());

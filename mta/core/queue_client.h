@@ -20,6 +20,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -43,14 +44,20 @@ struct QueueResult {
 std::string queue_status_text(int wait_status, std::string_view custom = {});
 
 namespace queue_protocol {
-inline constexpr char request = 'Q';  // the tag of a request to qmail-queue --serve
+inline constexpr char greeting = '+';  // qmail-queue --serve's first byte
+inline constexpr char request = 'Q';   // the tag of a request to it
 }
 
 // A qmail-queue --serve, started at the first message and kept until the
 // object goes (its socket closes, the server exits and is reaped). Only our
 // own bin/qmail-queue speaks the protocol: with $QMAILQUEUE set (a filter
 // or another queue program in front of it) available() is false and every
-// QueueClient starts the queue program per message, as qmail does.
+// QueueClient starts the queue program per message, as qmail does. The
+// server greets with one byte when it starts; a bin/qmail-queue that does
+// not (one kept from an older installation, or a wrapper that drops the
+// argument) is given end of input after greeting_timeout, before anything
+// was handed to it, and the server is not used again: every message then starts the
+// queue program, with a warning on stderr.
 // One message at a time: a QueueClient collects its verdict (finish, or its
 // destructor when abandoned) before the next QueueClient may use the server.
 class QueueServer {
@@ -60,10 +67,15 @@ class QueueServer {
   QueueServer(const QueueServer&) = delete;
   QueueServer& operator=(const QueueServer&) = delete;
 
-  bool available() const { return available_; }
+  static constexpr std::chrono::milliseconds greeting_timeout{2000};
 
-  // Hands one message's read ends over, starting the server first when it
-  // is not running. Returns the server's pid. Throws TempError.
+  bool available() const { return available_; }
+  // Starts the server if it is not running; false when it cannot serve.
+  bool ready();
+
+  // Hands one message's read ends over (ready() must have said yes);
+  // restarts a server that died since the last message. Returns the
+  // server's pid. Throws TempError.
   pid_t submit(int message_fd, int envelope_fd);
   // The verdict on the message submitted last, as a wait(2) status. A
   // server that ended without one is reaped and its own status returned
@@ -76,7 +88,8 @@ class QueueServer {
   pid_t pid_ = -1;
   io::Fd socket_;
 
-  void start();
+  void start();  // spawns, waits for the greeting; available_ false without one
+  bool greeted();
   int stop();  // closes the socket, reaps the server, returns its wait status
 };
 

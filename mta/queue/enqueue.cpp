@@ -288,6 +288,9 @@ bool answer(int socket, int code) {
 
 int serve(const QueueLayout& layout, int socket, Identity who,
           const std::function<void(bool)>& deadline) {
+  // The greeting tells the client that this queue program speaks the
+  // protocol; one that does not (an older qmail-queue in bin/) never sends it.
+  if (!answer(socket, queue_protocol::greeting)) return 0;
   for (;;) {
     std::optional<fdpass::Received> request;
     try {

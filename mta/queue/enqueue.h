@@ -127,7 +127,8 @@ std::uint64_t enqueue(const QueueLayout& layout, int message_fd, int envelope_fd
                       const Identity& who);
 
 // The persistent mode (qmail-queue --serve, see QueueServer in
-// mta/core/queue_client.h): each request on `socket` carries the read ends
+// mta/core/queue_client.h): it greets with one byte ('+'), then each
+// request on `socket` carries the read ends
 // of one message's two pipes, which enqueue() reads exactly as it reads fd 0
 // and fd 1 when started per message; the answer is one byte, the exit code
 // the per-message run would have had. `deadline(true)` is called before
