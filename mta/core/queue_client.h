@@ -56,8 +56,8 @@ inline constexpr char request = 'Q';   // the tag of a request to it
 // server greets with one byte when it starts; a bin/qmail-queue that does
 // not (one kept from an older installation, or a wrapper that drops the
 // argument) is given end of input after greeting_timeout, before anything
-// was handed to it, and the server is not used again: every message then starts the
-// queue program, with a warning on stderr.
+// was handed to it, and the server is not used again: every message then
+// starts the queue program, with a warning on stderr.
 // One message at a time: a QueueClient collects its verdict (finish, or its
 // destructor when abandoned) before the next QueueClient may use the server.
 class QueueServer {
