@@ -3,7 +3,8 @@
 // The persistent queue program (qmail-queue --serve) takes each message as
 // the read ends of two pipes, exactly the fd 0 and fd 1 it reads when it is
 // started per message; these two calls are the whole transport. A request
-// is one tag byte with its descriptors attached.
+// is one tag byte with its descriptors attached; the greeting and the
+// verdicts are tag bytes without any.
 #pragma once
 
 #include <optional>

@@ -50,17 +50,30 @@ std::string queue_status_text(int status, std::string_view custom) {
 
 namespace {
 
+// $QMAILQUEUE when it names a program, else nullptr.
+const char* custom_queue() {
+  const char* qq = std::getenv("QMAILQUEUE");
+  return qq && *qq ? qq : nullptr;
+}
+
 std::string queue_program() {
-  if (const char* qq = std::getenv("QMAILQUEUE"); qq && *qq) return qq;
-  return "bin/qmail-queue";
+  const char* qq = custom_queue();
+  return qq ? qq : "bin/qmail-queue";
+}
+
+// next_byte - the server's next byte (greeting or verdict); nullopt when it
+// has gone or the socket failed.
+std::optional<char> next_byte(int socket) {
+  try {
+    if (auto r = fdpass::receive(socket, 0)) return r->tag;
+  } catch (const MailError&) {
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
-QueueServer::QueueServer(const Home& home) : home_(home) {
-  const char* qq = std::getenv("QMAILQUEUE");
-  available_ = !qq || !*qq;
-}
+QueueServer::QueueServer(const Home& home) : home_(home), available_(!custom_queue()) {}
 
 QueueServer::~QueueServer() {
   if (pid_ > 0) {
@@ -104,12 +117,7 @@ bool QueueServer::greeted() {
   int r;
   do r = ::poll(&p, 1, static_cast<int>(greeting_timeout.count()));
   while (r == -1 && errno == EINTR);
-  if (r != 1) return false;
-  char byte = 0;
-  ssize_t n;
-  do n = ::read(socket_.get(), &byte, 1);
-  while (n == -1 && errno == EINTR);
-  return n == 1 && byte == queue_protocol::greeting;
+  return r == 1 && next_byte(socket_.get()) == queue_protocol::greeting;
 }
 
 int QueueServer::stop() {
@@ -138,11 +146,7 @@ pid_t QueueServer::submit(int message_fd, int envelope_fd) {
 }
 
 int QueueServer::verdict() {
-  char code = 0;
-  ssize_t n;
-  do n = ::read(socket_.get(), &code, 1);
-  while (n == -1 && errno == EINTR);
-  if (n == 1) return static_cast<unsigned char>(code) << 8;  // as WEXITSTATUS reads it
+  if (auto code = next_byte(socket_.get())) return static_cast<unsigned char>(*code) << 8;  // as WEXITSTATUS reads it
   const int status = stop();
   // An exit 0 without an answer is no success: the message was not confirmed.
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? (81 << 8) : status;
@@ -151,28 +155,22 @@ int QueueServer::verdict() {
 QueueClient::QueueClient(const Home& home, QueueServer* server) {
   // A dead queue program must not kill us with SIGPIPE: its exit code says why.
   ::signal(SIGPIPE, SIG_IGN);
-  if (server && server->ready()) {
-    auto [msg_r, msg_w] = process::make_pipe();
-    auto [env_r, env_w] = process::make_pipe();
-    pid_ = server->submit(msg_r.get(), env_r.get());
-    server_ = server;
-    message_fd_ = std::move(msg_w);
-    envelope_fd_ = std::move(env_w);
-    writer_ = std::make_unique<io::Writer>(message_fd_.get(), 65536);
-    return;
-  }
   auto [msg_r, msg_w] = process::make_pipe();
   auto [env_r, env_w] = process::make_pipe();
-  auto [err_r, err_w] = process::make_pipe();
-  const std::string program = queue_program();
-  process::SpawnOptions opts;
-  opts.fds = {{0, msg_r.get()}, {1, env_r.get()}, {6, err_w.get()}};
-  opts.chdir = home.root;
-  opts.chdir_failed_status = 61;  // qmail.c: "qq trouble in home directory"
-  pid_ = process::spawn({program}, opts);
+  if (server && server->ready()) {
+    pid_ = server->submit(msg_r.get(), env_r.get());
+    server_ = server;
+  } else {
+    auto [err_r, err_w] = process::make_pipe();
+    process::SpawnOptions opts;
+    opts.fds = {{0, msg_r.get()}, {1, env_r.get()}, {6, err_w.get()}};
+    opts.chdir = home.root;
+    opts.chdir_failed_status = 61;  // qmail.c: "qq trouble in home directory"
+    pid_ = process::spawn({queue_program()}, opts);
+    error_fd_ = std::move(err_r);
+  }
   message_fd_ = std::move(msg_w);
   envelope_fd_ = std::move(env_w);
-  error_fd_ = std::move(err_r);
   writer_ = std::make_unique<io::Writer>(message_fd_.get(), 65536);
 }
 

@@ -6,7 +6,6 @@
 
 #include <fcntl.h>
 #include <pwd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -273,13 +272,12 @@ std::uint64_t enqueue(const QueueLayout& layout, int message_fd, int envelope_fd
 
 namespace {
 
-// answer - the one-byte verdict; false when the client has gone.
+// answer - one byte, the greeting or a verdict; false when the client has gone.
 bool answer(int socket, int code) {
-  const char byte = static_cast<char>(code);
-  for (;;) {
-    ssize_t n = ::send(socket, &byte, 1, MSG_NOSIGNAL);
-    if (n == 1) return true;
-    if (n == -1 && errno == EINTR) continue;
+  try {
+    fdpass::send(socket, static_cast<char>(code), {});
+    return true;
+  } catch (const MailError&) {
     return false;
   }
 }

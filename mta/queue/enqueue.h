@@ -27,8 +27,8 @@
 #include <ctime>
 #include <optional>
 #include <stdexcept>
-#include <string>
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "mta/core/io.h"
@@ -128,10 +128,10 @@ std::uint64_t enqueue(const QueueLayout& layout, int message_fd, int envelope_fd
 
 // The persistent mode (qmail-queue --serve, see QueueServer in
 // mta/core/queue_client.h): it greets with one byte ('+'), then each
-// request on `socket` carries the read ends
-// of one message's two pipes, which enqueue() reads exactly as it reads fd 0
-// and fd 1 when started per message; the answer is one byte, the exit code
-// the per-message run would have had. `deadline(true)` is called before
+// request on `socket` carries the read ends of one message's two pipes,
+// which enqueue() reads exactly as it reads fd 0 and fd 1 when started per
+// message; the answer is one byte, the exit code the per-message run would
+// have had. `deadline(true)` is called before
 // each message and `deadline(false)` after it (qmail-queue arms and clears
 // its 24-hour alarm there). Returns 0 at end of input, or the exit code to
 // end with when the process must not go on: out of memory, or a malformed
